@@ -1,0 +1,607 @@
+"""Shared synthetic data and visualisation for the notebooks.
+
+Two jobs, plus the plumbing every notebook needs:
+
+* **Data**: generators for the synthetic datasets. Each is documented with how the data is made,
+  its shapes and dtypes. Every generator takes a keyword-only ``seed`` that drives a
+  :class:`numpy.random.Generator`; no global random state is touched.
+* **Pictures**: training curves, image grids, confusion matrices, bar charts with error bars,
+  model diagrams (with a text fallback where Graphviz is missing).
+* **Plumbing**: :func:`set_seed`, :func:`median_time`, :func:`mean_std`, :func:`save_results`.
+
+No model definitions live here: the models are the lesson, so they live in the notebooks.
+Bad input raises :class:`ValueError` (or :class:`TypeError`) naming the argument and what is
+allowed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent
+RESULTS_DIR = ROOT / "data" / "results"
+
+# --------------------------------------------------------------------------------------------
+# Argument checks (private)
+# --------------------------------------------------------------------------------------------
+
+
+def _check_int(name: str, value, *, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < low or (high is not None and value > high):
+        allowed = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise ValueError(f"{name} must be {allowed}, got {value}")
+    return int(value)
+
+
+def _check_float(name: str, value, *, low: float, high: float, low_open: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    value = float(value)
+    bad_low = value <= low if low_open else value < low
+    if bad_low or value > high or math.isnan(value):
+        left = "(" if low_open else "["
+        raise ValueError(f"{name} must be in {left}{low}, {high}], got {value}")
+    return value
+
+
+def _rng(seed) -> np.random.Generator:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    return np.random.default_rng(int(seed))
+
+
+def _balanced_labels(rng: np.random.Generator, n: int, n_classes: int) -> np.ndarray:
+    """``n`` labels in ``[0, n_classes)``, as balanced as ``n`` allows, in random order."""
+    labels = np.arange(n) % n_classes
+    return rng.permutation(labels).astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# Plumbing: seeding, timing, results
+# --------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def quiet_native_stderr():
+    """Silence what native (C++) code writes to file descriptor 2 inside the ``with`` block.
+
+    TensorFlow's import prints a oneDNN notice through absl before any log level applies, so
+    ``TF_CPP_MIN_LOG_LEVEL`` cannot hide it; wrap the import in this to keep it out of stored
+    notebooks. Python exceptions still propagate normally.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def set_seed(seed: int) -> np.random.Generator:
+    """Seed Python, NumPy and Keras (TensorFlow) at once; return a fresh NumPy Generator.
+
+    Call it once per experiment (for example at the top of each training function) so that
+    weights and shuffling are reproducible. Keras is imported lazily, so this module stays
+    importable without TensorFlow.
+    """
+    rng = _rng(seed)
+    import keras
+
+    keras.utils.set_random_seed(int(seed))
+    return rng
+
+
+def median_time(fn: Callable[[], object], *, repeats: int = 5, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` in seconds over ``repeats`` calls, after ``warmup`` calls.
+
+    The median, not the mean, so that one slow call (another process, a garbage collection)
+    does not move the result.
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    repeats = _check_int("repeats", repeats, low=1)
+    warmup = _check_int("warmup", warmup, low=0)
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(statistics.median(times))
+
+
+def mean_std(values: Sequence[float], *, digits: int = 4) -> dict[str, float]:
+    """``{"mean": m, "std": s}`` of ``values`` (population std), rounded to ``digits``."""
+    vals = np.asarray(list(values), dtype=np.float64)
+    if vals.ndim != 1 or vals.size == 0:
+        raise ValueError(f"values must be a non-empty 1-D sequence of numbers, got {vals.shape}")
+    if not np.all(np.isfinite(vals)):
+        raise ValueError("values must all be finite numbers")
+    return {"mean": round(float(vals.mean()), digits), "std": round(float(vals.std()), digits)}
+
+
+def _format_value(value) -> str:
+    if isinstance(value, Mapping) and set(value) == {"mean", "std"}:
+        return f"{value['mean']:.3f} ± {value['std']:.3f}"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, Mapping | list | tuple):
+        return json.dumps(value)
+    return str(value)
+
+
+def _flatten(results: Mapping, prefix: str = "") -> list[tuple[str, object]]:
+    rows = []
+    for key, value in results.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and set(value) != {"mean", "std"}:
+            rows.extend(_flatten(value, prefix=f"{name}."))
+        else:
+            rows.append((name, value))
+    return rows
+
+
+def _check_results(name: str, results) -> None:
+    if not isinstance(name, str) or not name or not name.replace("_", "").isalnum():
+        raise ValueError(
+            f"name must be the notebook's file stem (letters, digits and '_'), got {name!r}"
+        )
+    if not isinstance(results, Mapping) or not results:
+        raise ValueError("results must be a non-empty dict of headline numbers")
+    try:
+        json.dumps(results, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"results must hold only JSON numbers, strings, lists and dicts: {err}"
+        ) from None
+
+
+def save_results(name: str, results: Mapping, *, directory: Path | str | None = None):
+    """Write ``results`` to ``data/results/<name>.json`` and return a table of them.
+
+    ``name`` is the notebook's file stem (``"01_functional_api_basics"``). ``results`` is a
+    JSON-able dict; ``{"mean", "std"}`` dicts are shown as ``mean ± std``, nested dicts are
+    flattened to dotted keys. In Jupyter the returned object renders as an HTML table, and as
+    plain text elsewhere. The printed path is relative to the repository, never absolute.
+    """
+    _check_results(name, results)
+    directory = RESULTS_DIR if directory is None else Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.json"
+    path.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    try:
+        shown = path.resolve().relative_to(ROOT)
+    except ValueError:
+        shown = Path(path.name)
+    return _ResultsTable(_flatten(results), str(shown))
+
+
+class _ResultsTable:
+    """A two-column table that renders as HTML in Jupyter and as text in a terminal."""
+
+    def __init__(self, rows: list[tuple[str, object]], source: str):
+        self.rows = rows
+        self.source = source
+
+    def __repr__(self) -> str:
+        width = max(len(k) for k, _ in self.rows)
+        lines = [f"saved to {self.source}"]
+        lines += [f"{k:<{width}}  {_format_value(v)}" for k, v in self.rows]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        body = "".join(
+            f"<tr><td style='text-align:left'>{k}</td><td style='text-align:left'>"
+            f"{_format_value(v)}</td></tr>"
+            for k, v in self.rows
+        )
+        return (
+            f"<p>saved to <code>{self.source}</code></p><table><thead><tr>"
+            "<th style='text-align:left'>result</th><th style='text-align:left'>value</th>"
+            f"</tr></thead><tbody>{body}</tbody></table>"
+        )
+
+
+def load_all_results(directory: Path | str | None = None) -> dict[str, dict]:
+    """Every ``data/results/*.json`` as ``{stem: results}``, in file-name order."""
+    directory = RESULTS_DIR if directory is None else Path(directory)
+    return {
+        p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.json"))
+    }
+
+
+def results_markdown(results: Mapping[str, Mapping] | None = None) -> str:
+    """A Markdown table of the headline results of every notebook (one row per number)."""
+    results = load_all_results() if results is None else results
+    lines = ["| notebook | result | value |", "| --- | --- | --- |"]
+    for stem, res in results.items():
+        for key, value in _flatten(res):
+            lines.append(f"| {stem} | {key} | {_format_value(value)} |")
+    return "\n".join(lines)
+
+
+README_START = "<!-- results:start -->"
+README_END = "<!-- results:end -->"
+
+
+def update_readme_results(readme: Path | str | None = None) -> str:
+    """Regenerate the results table in README.md between the results markers; return it."""
+    readme = ROOT / "README.md" if readme is None else Path(readme)
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise ValueError(f"readme must contain the markers {README_START} and {README_END}")
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    table = results_markdown()
+    readme.write_text(f"{head}{README_START}\n{table}\n{README_END}{tail}", encoding="utf-8")
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# Pictures
+# --------------------------------------------------------------------------------------------
+
+
+def _plt():
+    import matplotlib
+
+    if "MPLBACKEND" not in os.environ and not _in_notebook():
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.setdefault("figure.dpi", 72)
+    return plt
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
+
+
+def plot_history(
+    histories: Mapping[str, Mapping[str, Sequence[float]]],
+    *,
+    metrics: Sequence[str] = ("loss", "accuracy"),
+    title: str | None = None,
+):
+    """Training curves: one panel per metric, one line per run (dashed: validation).
+
+    ``histories`` maps a run name to a Keras ``History.history`` dict. A metric a run lacks is
+    skipped for that run. Returns the figure; the notebook calls ``plt.show()``.
+    """
+    if not isinstance(histories, Mapping) or not histories:
+        raise ValueError("histories must be a non-empty dict {run name: History.history}")
+    if isinstance(metrics, str) or not metrics:
+        raise ValueError("metrics must be a non-empty list of metric names, e.g. ['loss']")
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        found = False
+        for i, (run, hist) in enumerate(histories.items()):
+            color = colors[i % len(colors)]
+            for key, style, suffix in ((metric, "-", "train"), (f"val_{metric}", "--", "val")):
+                if key in hist:
+                    found = True
+                    epochs = np.arange(1, len(hist[key]) + 1)
+                    ax.plot(epochs, hist[key], style, color=color, label=f"{run} ({suffix})")
+        if not found:
+            raise ValueError(f"metrics: no run has {metric!r}; known: {sorted(_keys(histories))}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_title(metric)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _keys(histories) -> set[str]:
+    return {k for h in histories.values() for k in h}
+
+
+def show_images(
+    images: np.ndarray,
+    labels: Sequence | None = None,
+    *,
+    class_names: Sequence[str] | None = None,
+    ncols: int = 8,
+    title: str | None = None,
+    cmap: str = "gray",
+):
+    """A grid of images, (N, H, W) grey or (N, H, W, 3) RGB, titled by label (or class name).
+
+    Float images are shown as they are if they lie in [0, 1], otherwise min–max scaled per image.
+    """
+    images = np.asarray(images)
+    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] not in (1, 3)):
+        raise ValueError(f"images must have shape (N, H, W) or (N, H, W, 1|3), got {images.shape}")
+    if images.shape[0] == 0:
+        raise ValueError("images must hold at least one image")
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"labels must have one entry per image: {len(labels)} != {len(images)}")
+    ncols = _check_int("ncols", ncols, low=1)
+    plt = _plt()
+    n = len(images)
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.45 * nrows), squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if i >= n:
+            continue
+        img = images[i].astype(np.float32)
+        if img.ndim == 3 and img.shape[-1] == 1:
+            img = img[..., 0]
+        if img.min() < 0 or img.max() > 1:
+            span = img.max() - img.min()
+            img = (img - img.min()) / (span if span > 0 else 1.0)
+        ax.imshow(img, cmap=cmap if img.ndim == 2 else None, vmin=0, vmax=1)
+        if labels is not None:
+            lab = labels[i]
+            text = class_names[int(lab)] if class_names is not None else str(lab)
+            ax.set_title(text, fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, *, n_classes: int) -> np.ndarray:
+    """Counts ``C[i, j]`` of true class ``i`` predicted as ``j``, shape (n_classes, n_classes)."""
+    n_classes = _check_int("n_classes", n_classes, low=2)
+    y_true = np.asarray(y_true).astype(np.int64).ravel()
+    y_pred = np.asarray(y_pred).astype(np.int64).ravel()
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"y_true and y_pred must match in length: {y_true.shape} != {y_pred.shape}"
+        )
+    for name, arr in (("y_true", y_true), ("y_pred", y_pred)):
+        if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+            raise ValueError(f"{name} must hold class ids in [0, {n_classes - 1}]")
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
+def plot_confusion(
+    y_true,
+    y_pred,
+    *,
+    class_names: Sequence[str],
+    title: str = "Confusion matrix",
+    normalize: bool = True,
+):
+    """Confusion matrix as a heat map (rows: true class, columns: predicted), row-normalised."""
+    if isinstance(class_names, str) or len(class_names) < 2:
+        raise ValueError("class_names must be a list of at least two names")
+    counts = confusion_matrix(y_true, y_pred, n_classes=len(class_names))
+    shown = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
+    plt = _plt()
+    k = len(class_names)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.5 * k, 0.8 + 0.45 * k))
+    im = ax.imshow(shown, cmap="Blues", vmin=0, vmax=1 if normalize else None)
+    ax.set_xticks(range(k), class_names, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(k), class_names, fontsize=8)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    for i in range(k):
+        for j in range(k):
+            value = f"{shown[i, j]:.2f}" if normalize else str(shown[i, j])
+            dark = shown[i, j] > (0.5 if normalize else shown.max() / 2)
+            ax.text(
+                j,
+                i,
+                value,
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if dark else "black",
+            )
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    return fig
+
+
+def bar_with_errors(
+    names: Sequence[str],
+    means: Sequence[float],
+    stds: Sequence[float] | None = None,
+    *,
+    ylabel: str,
+    title: str | None = None,
+    baseline: float | None = None,
+    baseline_label: str = "chance",
+):
+    """Bars of ``means`` with ``stds`` as error bars, and an optional dashed baseline line."""
+    names = list(names)
+    means = np.asarray(means, dtype=np.float64)
+    if not names or len(names) != len(means):
+        raise ValueError(
+            f"names and means must be non-empty and of one length: {len(names)} != {len(means)}"
+        )
+    stds = np.zeros_like(means) if stds is None else np.asarray(stds, dtype=np.float64)
+    if stds.shape != means.shape:
+        raise ValueError(f"stds must have one entry per bar: {len(stds)} != {len(means)}")
+    if not isinstance(ylabel, str) or not ylabel:
+        raise ValueError("ylabel must be a non-empty string (what the bars measure)")
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.9 * len(names) + 1.5), 3.3))
+    x = np.arange(len(names))
+    ax.bar(x, means, yerr=stds, capsize=4, color="tab:blue", alpha=0.8)
+    for xi, m in zip(x, means, strict=True):
+        ax.text(xi, m, f"{m:.3g}", ha="center", va="bottom", fontsize=8)
+    if baseline is not None:
+        ax.axhline(baseline, color="tab:red", ls="--", lw=1, label=baseline_label)
+        ax.legend(fontsize=8)
+    ax.set_xticks(x, names, rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def graphviz_available() -> bool:
+    """True when Graphviz's ``dot`` program is on PATH (needed by model diagrams)."""
+    return shutil.which("dot") is not None
+
+
+def plot_model(model, *, dpi: int = 60, show_shapes: bool = True, expand_nested: bool = False):
+    """A model diagram via ``keras.utils.plot_model``; without Graphviz, a note and the summary.
+
+    Returns an ``IPython.display.Image`` (rendered by Jupyter) or ``None`` after printing the
+    text summary. The diagram is written to a temporary file, so nothing lands in the repo.
+    """
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    dpi = _check_int("dpi", dpi, low=20, high=300)
+    if not graphviz_available():
+        print("Graphviz 'dot' is not installed (see README, Quick start); text summary instead:")
+        model.summary(expand_nested=expand_nested)
+        return None
+    import tempfile
+
+    from IPython.display import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.png")
+        keras.utils.plot_model(
+            model,
+            to_file=path,
+            show_shapes=show_shapes,
+            show_layer_names=True,
+            expand_nested=expand_nested,
+            dpi=dpi,
+        )
+        with open(path, "rb") as fh:
+            return Image(data=fh.read(), format="png")
+
+
+# --------------------------------------------------------------------------------------------
+# Data: 01 functional API basics (digits, digit sequences, headlines, author pairs)
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _glyph_bank(size: int) -> np.ndarray:
+    """Digits 0–9 drawn once with Pillow's bundled font, centred: (10, 2*size, 2*size) float32."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    canvas = 2 * size
+    font = ImageFont.load_default(size=int(size * 1.5))
+    bank = np.zeros((10, canvas, canvas), dtype=np.float32)
+    for d in range(10):
+        img = Image.new("L", (canvas, canvas), 0)
+        draw = ImageDraw.Draw(img)
+        draw.text(
+            (canvas / 2, canvas / 2),
+            str(d),
+            fill=255,
+            font=font,
+            anchor="mm",
+            stroke_width=max(1, size // 10),
+            stroke_fill=255,
+        )
+        bank[d] = np.asarray(img, dtype=np.float32) / 255.0
+    return bank
+
+
+def make_digits(
+    n: int,
+    *,
+    size: int = 28,
+    noise: float = 0.15,
+    max_shift: float = 0.15,
+    scale_range: tuple[float, float] = (0.75, 1.1),
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Digit glyphs 0–9, an offline stand-in for MNIST.
+
+    How it is made: each digit is drawn once with Pillow's bundled TrueType font on a canvas
+    twice the image size. Per sample, the glyph is scaled by a factor drawn uniformly from
+    ``scale_range``, shifted by up to ``max_shift`` × ``size`` pixels in each direction, and
+    resampled to ``size`` × ``size`` (nearest-neighbour index arithmetic, vectorised over the
+    batch); then Gaussian noise with std ``noise`` is added and values are clipped to [0, 1].
+    Classes are balanced (counts differ by at most one).
+
+    Returns ``(x, y)``: ``x`` float32 (n, size, size) in [0, 1]; ``y`` int64 (n,) in [0, 9].
+    """
+    n = _check_int("n", n, low=1)
+    size = _check_int("size", size, low=8, high=128)
+    noise = _check_float("noise", noise, low=0.0, high=1.0)
+    max_shift = _check_float("max_shift", max_shift, low=0.0, high=0.4)
+    if (
+        not isinstance(scale_range, tuple | list)
+        or len(scale_range) != 2
+        or not 0.3 <= scale_range[0] <= scale_range[1] <= 2.0
+    ):
+        raise ValueError(
+            f"scale_range must be (low, high) with 0.3 <= low <= high <= 2.0, got {scale_range!r}"
+        )
+    rng = _rng(seed)
+    bank = _glyph_bank(size)
+    canvas = bank.shape[-1]
+    y = _balanced_labels(rng, n, 10)
+    scale = rng.uniform(scale_range[0], scale_range[1], size=n)
+    shift = rng.uniform(-max_shift, max_shift, size=(n, 2)) * size
+    # Output pixel (r, c) samples the glyph canvas at centre + (r - size/2 - shift) / scale * 2.
+    grid = np.arange(size, dtype=np.float64) - size / 2 + 0.5
+    rows = (grid[None, :] - shift[:, :1]) / scale[:, None] * 2 + canvas / 2
+    cols = (grid[None, :] - shift[:, 1:]) / scale[:, None] * 2 + canvas / 2
+    rows = np.clip(np.round(rows).astype(np.int64), 0, canvas - 1)
+    cols = np.clip(np.round(cols).astype(np.int64), 0, canvas - 1)
+    x = bank[y[:, None, None], rows[:, :, None], cols[:, None, :]]
+    x = x + rng.normal(0.0, noise, size=x.shape).astype(np.float32) if noise > 0 else x
+    return np.clip(x, 0.0, 1.0).astype(np.float32), y
+
+
+# --------------------------------------------------------------------------------------------
+# Data: 02 functional API, vision (digit pairs, shape scenes + questions, clips + questions)
+# --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# Data: 03 conditional soft switching (hierarchical families of drawn images)
+# --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# Data: 04 learned late fusion (two modalities of one latent class, with corruption)
+# --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# Data: 05 Inception blocks (classes that differ at several spatial scales)
+# --------------------------------------------------------------------------------------------
