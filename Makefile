@@ -52,6 +52,7 @@ format: setup  ## ruff: fix what it can and format
 execute: setup  ## re-execute notebooks in place, each in a fresh kernel (NB=path for one)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=900 --ExecutePreprocessor.kernel_name=python3 $(NB)
+	$(BIN)/python -c "import helpers; helpers.update_readme_results()"
 
 times: setup  ## run the notebooks under nbval and print each one's wall time as a table
 	$(BIN)/pytest $(NB) --nbval-lax --nbval-current-env --nbval-cell-timeout=600 -q

@@ -571,9 +571,17 @@ def make_digits(
             f"scale_range must be (low, high) with 0.3 <= low <= high <= 2.0, got {scale_range!r}"
         )
     rng = _rng(seed)
+    y = _balanced_labels(rng, n, 10)
+    return _render_digits(y, rng, size, noise, max_shift, scale_range), y
+
+
+def _render_digits(y, rng, size, noise, max_shift, scale_range) -> np.ndarray:
+    """Render digit labels ``y`` (any shape) to float32 images of shape ``y.shape + (s, s)``."""
+    shape = y.shape
+    y = y.ravel()
+    n = y.size
     bank = _glyph_bank(size)
     canvas = bank.shape[-1]
-    y = _balanced_labels(rng, n, 10)
     scale = rng.uniform(scale_range[0], scale_range[1], size=n)
     shift = rng.uniform(-max_shift, max_shift, size=(n, 2)) * size
     # Output pixel (r, c) samples the glyph canvas at centre + (r - size/2 - shift) / scale * 2.
@@ -584,7 +592,145 @@ def make_digits(
     cols = np.clip(np.round(cols).astype(np.int64), 0, canvas - 1)
     x = bank[y[:, None, None], rows[:, :, None], cols[:, None, :]]
     x = x + rng.normal(0.0, noise, size=x.shape).astype(np.float32) if noise > 0 else x
-    return np.clip(x, 0.0, 1.0).astype(np.float32), y
+    return np.clip(x, 0.0, 1.0).astype(np.float32).reshape(shape + (size, size))
+
+
+def make_digit_sequences(
+    n: int,
+    *,
+    steps: int = 8,
+    repeats: int = 3,
+    size: int = 28,
+    noise: float = 0.15,
+    return_digits: bool = False,
+    seed: int = 0,
+) -> tuple[np.ndarray, ...]:
+    """Sequences of digit images whose label is the digit that occurs most often.
+
+    How it is made: per sequence a target digit (balanced over 0–9) fills ``repeats`` of the
+    ``steps`` positions; the other positions hold distinct digits drawn from the nine others, so
+    the target is the unique mode. Positions are shuffled, and each frame is rendered like
+    :func:`make_digits` (random scale and shift, Gaussian noise ``noise``).
+
+    Returns ``(x, y)``: ``x`` float32 (n, steps, size, size) in [0, 1]; ``y`` int64 (n,) in
+    [0, 9]; with ``return_digits=True`` also the digit of every frame, int64 (n, steps).
+    """
+    n = _check_int("n", n, low=1)
+    steps = _check_int("steps", steps, low=2, high=64)
+    repeats = _check_int("repeats", repeats, low=2, high=steps)
+    if steps - repeats > 9:
+        raise ValueError(
+            f"steps - repeats must be <= 9 (the other digits are distinct), got {steps - repeats}"
+        )
+    size = _check_int("size", size, low=8, high=128)
+    noise = _check_float("noise", noise, low=0.0, high=1.0)
+    rng = _rng(seed)
+    y = _balanced_labels(rng, n, 10)
+    # The nine other digits in random order per row: (y + 1 + perm(9)) mod 10 never equals y.
+    others = (y[:, None] + 1 + np.argsort(rng.random((n, 9)), axis=1)) % 10
+    target = np.repeat(y[:, None], repeats, axis=1)
+    frames = np.concatenate([target, others[:, : steps - repeats]], axis=1)
+    frames = np.take_along_axis(frames, np.argsort(rng.random((n, steps)), axis=1), axis=1)
+    x = _render_digits(frames, rng, size, noise, 0.15, (0.75, 1.1))
+    return (x, y, frames.astype(np.int64)) if return_digits else (x, y)
+
+
+HOT_TOKENS = range(1, 21)  # token ids that make a headline popular (see make_headlines)
+COLD_TOKENS = range(21, 41)  # token ids that make it unpopular
+
+
+def make_headlines(
+    n: int,
+    *,
+    seq_len: int = 20,
+    vocab_size: int = 1000,
+    signal_tokens: int = 3,
+    noise: float = 0.5,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """News headlines (token ids) + five numeric features → "popular?" (balanced 0/1).
+
+    How it is made: a headline is ``seq_len`` token ids drawn uniformly from
+    ``[41, vocab_size)`` ("neutral" words). A latent text score ``t ~ N(0, 1)`` decides how many
+    "hot" (ids 1–20) or "cold" (ids 21–40) words replace neutral ones: ``round(|t| *
+    signal_tokens)`` hot words if ``t > 0``, else cold words, at random positions. The five
+    extra features are ``N(0, 1)`` and give a feature score ``f = features @ w / |w|`` with the
+    fixed ``w = (1, -1, 0.5, 0, 0)``. The label is ``t + f + noise * N(0, 1) > median``, so
+    both inputs carry signal, neither alone suffices, and classes are balanced.
+
+    Returns ``(tokens, features, y)``: int32 (n, seq_len) in [1, vocab_size); float32 (n, 5);
+    int64 (n,) in {0, 1}.
+    """
+    n = _check_int("n", n, low=2)
+    seq_len = _check_int("seq_len", seq_len, low=4, high=512)
+    vocab_size = _check_int("vocab_size", vocab_size, low=100, high=1_000_000)
+    signal_tokens = _check_int("signal_tokens", signal_tokens, low=1, high=seq_len // 2)
+    noise = _check_float("noise", noise, low=0.0, high=10.0)
+    rng = _rng(seed)
+    tokens = rng.integers(41, vocab_size, size=(n, seq_len))
+    t = rng.normal(size=n)
+    count = np.minimum(np.round(np.abs(t) * signal_tokens).astype(np.int64), seq_len)
+    # A random position order per row; the first `count` positions get signal words.
+    order = np.argsort(rng.random((n, seq_len)), axis=1)
+    chosen = np.zeros((n, seq_len), dtype=bool)
+    np.put_along_axis(chosen, order, np.arange(seq_len)[None, :] < count[:, None], axis=1)
+    signal_ids = np.where(t[:, None] > 0, 1, 21) + rng.integers(0, 20, size=(n, seq_len))
+    tokens = np.where(chosen, signal_ids, tokens).astype(np.int32)
+    features = rng.normal(size=(n, 5)).astype(np.float32)
+    w = np.array([1.0, -1.0, 0.5, 0.0, 0.0])
+    f = features @ w / np.linalg.norm(w)
+    latent = t + f + noise * rng.normal(size=n)
+    y = (latent > np.median(latent)).astype(np.int64)
+    return tokens, features, y
+
+
+ALPHABET = "abcdefghijklmnopqrstuvwxyz "
+
+
+def make_author_pairs(
+    n: int,
+    *,
+    length: int = 40,
+    n_authors: int = 8,
+    habit_strength: float = 4.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of one-hot "tweets" → "were both written by the same author?" (balanced 0/1).
+
+    How it is made: the alphabet is ``a``–``z`` plus space (27 symbols). Every author has a
+    character distribution: a common base (space and vowels frequent) in which four letters
+    chosen per author are ``habit_strength`` times more likely — their character habits. A
+    tweet is ``length`` characters drawn independently from its author's distribution. Half of
+    the pairs share an author; the others have two different authors. Authors are drawn from
+    ``seed``, so split one call into train and test to keep the same authors in both.
+
+    Returns ``(a, b, y)``: ``a`` and ``b`` float32 one-hot (n, length, 27); ``y`` int64 (n,).
+    """
+    n = _check_int("n", n, low=2)
+    length = _check_int("length", length, low=2, high=1000)
+    n_authors = _check_int("n_authors", n_authors, low=2, high=100)
+    habit_strength = _check_float("habit_strength", habit_strength, low=1.0, high=100.0)
+    rng = _rng(seed)
+    k = len(ALPHABET)
+    base = np.ones(k)
+    base[[0, 4, 8, 14, 20]] = 3.0  # vowels
+    base[-1] = 6.0  # space
+    probs = np.tile(base, (n_authors, 1))
+    habits = np.argsort(rng.random((n_authors, k - 1)), axis=1)[:, :4]
+    np.put_along_axis(probs, habits, np.take_along_axis(probs, habits, 1) * habit_strength, 1)
+    probs /= probs.sum(axis=1, keepdims=True)
+    y = _balanced_labels(rng, n, 2)
+    first = rng.integers(0, n_authors, size=n)
+    other = (first + rng.integers(1, n_authors, size=n)) % n_authors  # never equals `first`
+    second = np.where(y == 1, first, other)
+
+    def write(authors: np.ndarray) -> np.ndarray:
+        cdf = np.cumsum(probs[authors], axis=1)  # (n, k)
+        u = rng.random((len(authors), length, 1))
+        chars = (u > cdf[:, None, :]).sum(axis=2).clip(0, k - 1)
+        return np.eye(k, dtype=np.float32)[chars]
+
+    return write(first), write(second), y
 
 
 # --------------------------------------------------------------------------------------------

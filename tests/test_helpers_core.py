@@ -1,0 +1,281 @@
+"""Unit tests for the core of helpers.py: seeding, timing, results, plots."""
+
+import json
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import helpers  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# ---- seeding ------------------------------------------------------------------------------
+
+
+def test_set_seed_returns_reproducible_generator_and_seeds_keras():
+    import keras
+
+    def init_weights():
+        layer = keras.layers.Dense(3)
+        layer.build((None, 2))
+        return np.asarray(layer.kernel)
+
+    a, wa = helpers.set_seed(3).random(4), init_weights()
+    b, wb = helpers.set_seed(3).random(4), init_weights()
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(wa, wb)
+    assert not np.array_equal(a, helpers.set_seed(4).random(4))
+    assert not np.array_equal(wa, init_weights())
+
+
+@pytest.mark.parametrize(
+    "seed, err, match",
+    [
+        (-1, ValueError, "seed must be >= 0"),
+        (1.5, TypeError, "seed must be an int"),
+        (True, TypeError, "seed must be an int"),
+        ("1", TypeError, "seed must be an int"),
+    ],
+)
+def test_set_seed_rejects_bad_seed(seed, err, match):
+    with pytest.raises(err, match=match):
+        helpers.set_seed(seed)
+
+
+def test_quiet_native_stderr_silences_fd2_and_restores_it(capfd):
+    with helpers.quiet_native_stderr():
+        os.write(2, b"hidden\n")
+    os.write(2, b"shown\n")
+    err = capfd.readouterr().err
+    assert "hidden" not in err
+    assert "shown" in err
+
+
+# ---- timing -------------------------------------------------------------------------------
+
+
+def test_median_time_counts_calls_and_is_median():
+    calls = []
+    t = helpers.median_time(lambda: calls.append(1), repeats=5, warmup=2)
+    assert len(calls) == 7
+    assert 0 <= t < 0.1
+
+
+def test_median_time_measures_sleep():
+    import time
+
+    t = helpers.median_time(lambda: time.sleep(0.02), repeats=3, warmup=0)
+    assert 0.018 <= t < 0.2
+
+
+@pytest.mark.parametrize(
+    "kwargs, err, match",
+    [
+        ({"fn": 3}, TypeError, "fn must be callable"),
+        ({"repeats": 0}, ValueError, "repeats must be >= 1"),
+        ({"warmup": -1}, ValueError, "warmup must be >= 0"),
+        ({"repeats": 2.0}, TypeError, "repeats must be an int"),
+    ],
+)
+def test_median_time_rejects_bad_input(kwargs, err, match):
+    args = {"fn": lambda: None, **kwargs}
+    fn = args.pop("fn")
+    with pytest.raises(err, match=match):
+        helpers.median_time(fn, **args)
+
+
+# ---- results ------------------------------------------------------------------------------
+
+
+def test_mean_std_values_and_rounding():
+    assert helpers.mean_std([1.0, 2.0, 3.0]) == {"mean": 2.0, "std": round(np.std([1, 2, 3]), 4)}
+    assert helpers.mean_std([0.123456], digits=2) == {"mean": 0.12, "std": 0.0}
+
+
+@pytest.mark.parametrize("values", [[], [[1.0, 2.0]], [1.0, float("nan")]])
+def test_mean_std_rejects_bad_values(values):
+    with pytest.raises(ValueError, match="values must"):
+        helpers.mean_std(values)
+
+
+def test_save_results_writes_json_and_renders(tmp_path):
+    res = {"acc": {"mean": 0.9, "std": 0.01}, "nested": {"a": 1, "b": 2.5}, "n": 3}
+    table = helpers.save_results("01_demo", res, directory=tmp_path)
+    assert json.loads((tmp_path / "01_demo.json").read_text()) == res
+    text = repr(table)
+    assert "0.900 ± 0.010" in text and "nested.a" in text
+    assert "<table>" in table._repr_html_()
+    assert str(tmp_path) not in text  # never an absolute path in a notebook output
+
+
+@pytest.mark.parametrize(
+    "name, results, match",
+    [
+        ("", {"a": 1}, "name must be"),
+        ("bad name", {"a": 1}, "name must be"),
+        ("../x", {"a": 1}, "name must be"),
+        ("ok", {}, "results must be a non-empty dict"),
+        ("ok", {"a": object()}, "results must hold only JSON"),
+        ("ok", {"a": float("nan")}, "results must hold only JSON"),
+    ],
+)
+def test_save_results_rejects_bad_input(tmp_path, name, results, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.save_results(name, results, directory=tmp_path)
+
+
+def test_results_markdown_and_readme_update(tmp_path, monkeypatch):
+    helpers.save_results("01_x", {"acc": {"mean": 0.5, "std": 0.1}}, directory=tmp_path)
+    monkeypatch.setattr(helpers, "RESULTS_DIR", tmp_path)
+    md = helpers.results_markdown()
+    assert "| 01_x | acc | 0.500 ± 0.100 |" in md
+    readme = tmp_path / "README.md"
+    readme.write_text(f"top\n{helpers.README_START}\nold\n{helpers.README_END}\nbottom\n")
+    helpers.update_readme_results(readme)
+    text = readme.read_text()
+    assert "old" not in text and "01_x" in text and text.startswith("top") and "bottom" in text
+    readme.write_text("no markers")
+    with pytest.raises(ValueError, match="readme must contain the markers"):
+        helpers.update_readme_results(readme)
+
+
+def test_committed_results_are_in_readme():
+    """The README's table is regenerated from data/results (run `make readme` if this fails)."""
+    if not helpers.load_all_results():
+        pytest.skip("no results yet")
+    readme = (helpers.ROOT / "README.md").read_text(encoding="utf-8")
+    assert helpers.results_markdown() in readme, "README results are stale: run `make readme`"
+
+
+# ---- plots --------------------------------------------------------------------------------
+
+
+def test_plot_history_draws_train_and_val():
+    fig = helpers.plot_history(
+        {"a": {"loss": [1, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.7]}},
+        metrics=["loss", "accuracy"],
+    )
+    assert len(fig.axes) == 2
+    assert len(fig.axes[0].lines) == 2 and len(fig.axes[1].lines) == 1
+    assert fig.axes[0].get_xlabel() == "epoch" and fig.axes[0].get_ylabel() == "loss"
+
+
+@pytest.mark.parametrize(
+    "histories, metrics, match",
+    [
+        ({}, ["loss"], "histories must be"),
+        ({"a": {"loss": [1]}}, "loss", "metrics must be"),
+        ({"a": {"loss": [1]}}, ["auc"], "no run has 'auc'"),
+    ],
+)
+def test_plot_history_rejects_bad_input(histories, metrics, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.plot_history(histories, metrics=metrics)
+
+
+def test_show_images_grid_and_titles():
+    imgs = np.random.default_rng(0).random((5, 8, 8, 3))
+    fig = helpers.show_images(imgs, [0, 1, 0, 1, 1], class_names=["cat", "dog"], ncols=3)
+    titled = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titled == ["cat", "dog", "cat", "dog", "dog"]
+    assert len(fig.axes) == 6  # 2 rows x 3 columns
+
+
+@pytest.mark.parametrize(
+    "images, labels, match",
+    [
+        (np.zeros((2, 4)), None, "images must have shape"),
+        (np.zeros((2, 4, 4, 2)), None, "images must have shape"),
+        (np.zeros((0, 4, 4)), None, "at least one image"),
+        (np.zeros((2, 4, 4)), [1], "labels must have one entry per image"),
+    ],
+)
+def test_show_images_rejects_bad_input(images, labels, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.show_images(images, labels)
+
+
+def test_confusion_matrix_counts():
+    c = helpers.confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2], n_classes=3)
+    np.testing.assert_array_equal(c, [[1, 1, 0], [0, 1, 0], [0, 0, 1]])
+    assert c.dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    "yt, yp, k, match",
+    [
+        ([0, 1], [0], 2, "must match in length"),
+        ([0, 3], [0, 1], 3, "y_true must hold class ids"),
+        ([0, 1], [0, -1], 2, "y_pred must hold class ids"),
+        ([0], [0], 1, "n_classes must be"),
+    ],
+)
+def test_confusion_matrix_rejects_bad_input(yt, yp, k, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.confusion_matrix(yt, yp, n_classes=k)
+
+
+def test_plot_confusion_labels_axes():
+    fig = helpers.plot_confusion([0, 1, 1], [0, 1, 0], class_names=["a", "b"])
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "predicted" and ax.get_ylabel() == "true"
+    with pytest.raises(ValueError, match="class_names must be"):
+        helpers.plot_confusion([0], [0], class_names=["only"])
+
+
+def test_bar_with_errors_draws_bars_and_baseline():
+    fig = helpers.bar_with_errors(
+        ["a", "b"], [0.5, 0.7], [0.01, 0.02], ylabel="accuracy", baseline=0.1
+    )
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2 and ax.get_ylabel() == "accuracy"
+    assert any(line.get_linestyle() == "--" for line in ax.lines)
+
+
+@pytest.mark.parametrize(
+    "names, means, stds, ylabel, match",
+    [
+        ([], [], None, "y", "names and means must be"),
+        (["a"], [1, 2], None, "y", "names and means"),
+        (["a"], [1], [1, 2], "y", "stds must have one entry"),
+        (["a"], [1], None, "", "ylabel must"),
+    ],
+)
+def test_bar_with_errors_rejects_bad_input(names, means, stds, ylabel, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.bar_with_errors(names, means, stds, ylabel=ylabel)
+
+
+def test_plot_model_diagram_or_fallback(monkeypatch, capsys):
+    import keras
+
+    inp = keras.Input((3,))
+    model = keras.Model(inp, keras.layers.Dense(2)(inp))
+    monkeypatch.setattr(helpers, "graphviz_available", lambda: False)
+    assert helpers.plot_model(model) is None
+    out = capsys.readouterr().out
+    assert "Graphviz 'dot' is not installed" in out and "Total params" in out
+    with pytest.raises(TypeError, match="model must be a keras.Model"):
+        helpers.plot_model("not a model")
+    with pytest.raises(ValueError, match="dpi must be"):
+        helpers.plot_model(model, dpi=5)
+
+
+@pytest.mark.skipif(not helpers.graphviz_available(), reason="Graphviz 'dot' not installed")
+def test_plot_model_returns_png_image():
+    import keras
+
+    inp = keras.Input((3,))
+    image = helpers.plot_model(keras.Model(inp, keras.layers.Dense(2)(inp)))
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
