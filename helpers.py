@@ -232,12 +232,16 @@ def load_all_results(directory: Path | str | None = None) -> dict[str, dict]:
 
 
 def results_markdown(results: Mapping[str, Mapping] | None = None) -> str:
-    """A Markdown table of the headline results of every notebook (one row per number)."""
+    """A Markdown table of every notebook's headline results (one row per number).
+
+    The notebook's name, linked, stands on its first row only; nested keys are dotted.
+    """
     results = load_all_results() if results is None else results
     lines = ["| notebook | result | value |", "| --- | --- | --- |"]
     for stem, res in results.items():
-        for key, value in _flatten(res):
-            lines.append(f"| {stem} | {key} | {_format_value(value)} |")
+        for i, (key, value) in enumerate(_flatten(res)):
+            name = f"[{stem}](notebooks/{stem}.ipynb)" if i == 0 else ""
+            lines.append(f"| {name} | {key} | {_format_value(value)} |")
     return "\n".join(lines)
 
 
@@ -751,3 +755,111 @@ def make_author_pairs(
 # --------------------------------------------------------------------------------------------
 # Data: 05 Inception blocks (classes that differ at several spatial scales)
 # --------------------------------------------------------------------------------------------
+
+
+MULTISCALE_CLASS_NAMES = (
+    "horizontal / centre",
+    "horizontal / frame",
+    "horizontal / half",
+    "vertical / centre",
+    "vertical / frame",
+    "vertical / half",
+)
+
+
+def make_multiscale_textures(
+    n: int,
+    *,
+    size: int = 32,
+    channels: int = 3,
+    noise: float = 0.5,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Images whose class needs a fine texture *and* a coarse layout: 6 classes.
+
+    Class ``y = 3 * texture + layout`` (names in :data:`MULTISCALE_CLASS_NAMES`):
+
+    * **fine scale, texture** (``y // 3``): a region is filled with stripes of period 2 pixels,
+      horizontal (rows alternate +1/-1) or vertical (columns alternate), random phase.
+      Everywhere else the pixels are independent random ±1 (same mean 0, same power), so the
+      region differs from the rest *only* in its 2-pixel structure: one pixel (1×1) cannot see
+      it and a 2×2 average or a stride-2 subsample wipes it out or aliases it.
+    * **coarse scale, layout** (``y % 3``): where that region lies. 0 = a disk around the
+      centre (radius 0.30–0.38 of the side, centre jittered by ±0.08); 1 = a frame (pixels whose
+      Chebyshev distance from a jittered centre exceeds 0.33–0.40 of the side); 2 = one half of
+      the image (random side of four, boundary jittered by ±0.1). The region covers roughly 30 %
+      to 60 % of the image in every layout, so counting striped pixels does not give the layout.
+
+    Nuisances: Gaussian noise (std ``noise``) on every pixel, a random linear brightness ramp
+    across the image (up to ±0.5), and a random per-sample colour tint (gain 0.6–1.0 per
+    channel). The grey pattern ``g`` becomes ``x = clip(0.5 + 0.2 * g * tint, 0, 1)``.
+    Classes are balanced (counts differ by at most one).
+
+    Returns ``(x, y)``: ``x`` float32 (n, size, size, channels) in [0, 1]; ``y`` int64 (n,) in
+    [0, 5].
+    """
+    n = _check_int("n", n, low=1)
+    size = _check_int("size", size, low=8, high=256)
+    channels = _check_int("channels", channels, low=1, high=4)
+    noise = _check_float("noise", noise, low=0.0, high=3.0)
+    rng = _rng(seed)
+    y = _balanced_labels(rng, n, 6)
+    texture, layout = y // 3, y % 3
+    rows = np.arange(size)[None, :, None]  # (1, size, 1)
+    cols = np.arange(size)[None, None, :]  # (1, 1, size)
+    u = (rows + 0.5) / size - 0.5  # vertical position in [-0.5, 0.5]
+    v = (cols + 0.5) / size - 0.5  # horizontal position
+    # Fine scale: period-2 stripes (texture 0 horizontal, 1 vertical) vs isotropic ±1 noise.
+    phase = rng.integers(0, 2, size=n)[:, None, None]
+    line = np.where(texture[:, None, None] == 0, rows + 0 * cols, cols + 0 * rows)
+    stripes = np.where((line + phase) % 2 == 0, 1.0, -1.0)
+    speckle = rng.choice(np.array([-1.0, 1.0]), size=(n, size, size))
+    # Coarse scale: where the stripes go.
+    cu, cv = rng.uniform(-0.08, 0.08, size=(2, n, 1, 1))
+    disk = (u - cu) ** 2 + (v - cv) ** 2 < rng.uniform(0.30, 0.38, size=(n, 1, 1)) ** 2
+    frame = np.maximum(np.abs(u - cu), np.abs(v - cv)) > rng.uniform(0.33, 0.40, size=(n, 1, 1))
+    side = rng.integers(0, 4, size=n)[:, None, None]
+    offset = rng.uniform(-0.1, 0.1, size=(n, 1, 1))
+    coord = np.where(side % 2 == 0, u + 0 * v, v + 0 * u) * np.where(side < 2, 1.0, -1.0)
+    half = coord < offset
+    lay = layout[:, None, None]
+    mask = np.where(lay == 0, disk, np.where(lay == 1, frame, half))
+    grey = np.where(mask, stripes, speckle)
+    # Nuisances: pixel noise, a brightness ramp, a colour tint.
+    grey = grey + rng.normal(0.0, 1.0, size=grey.shape) * noise
+    ramp = rng.uniform(-0.5, 0.5, size=(2, n, 1, 1))
+    grey = grey + ramp[0] * u * 2 + ramp[1] * v * 2
+    tint = rng.uniform(0.6, 1.0, size=(n, 1, 1, channels))
+    x = np.clip(0.5 + 0.2 * grey[..., None] * tint, 0.0, 1.0)
+    return x.astype(np.float32), y
+
+
+def to_display_uint8(image, *, method: str = "minmax") -> np.ndarray:
+    """Map one float image (H, W, C) to uint8 in [0, 255] for ``PIL.Image.fromarray``.
+
+    ``method="minmax"``: ``(x - min) / (max - min) * 255`` (subtract the *minimum*, so the
+    darkest value becomes 0 and the brightest 255). ``method="meanstd"``: standardise to
+    ``z = (x - mean) / std``, then show ``z`` in [-2.5, 2.5] linearly as [0, 255] (values beyond
+    ±2.5 std are clipped). ``method="raw"``: round and clip the values as they are to [0, 255].
+    A constant image maps to mid-grey (128) in ``minmax`` and ``meanstd``. Pillow refuses
+    float32 RGB arrays (``TypeError: Cannot handle this data type``), hence the uint8 output.
+
+    Returns uint8 array of the input's shape.
+    """
+    arr = np.asarray(image, dtype=np.float64)
+    if arr.ndim != 3 or arr.shape[-1] not in (1, 3, 4) or arr.size == 0:
+        raise ValueError(f"image must have shape (H, W, C) with C in (1, 3, 4), got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("image must contain only finite values")
+    if method == "raw":
+        out = arr
+    elif method == "minmax":
+        lo, hi = arr.min(), arr.max()
+        out = (arr - lo) / (hi - lo) * 255.0 if hi > lo else np.full_like(arr, 128.0)
+    elif method == "meanstd":
+        std = arr.std()
+        z = (arr - arr.mean()) / std if std > 0 else np.zeros_like(arr)
+        out = (np.clip(z, -2.5, 2.5) + 2.5) / 5.0 * 255.0
+    else:
+        raise ValueError(f"method must be one of 'raw', 'minmax', 'meanstd', got {method!r}")
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)

@@ -139,7 +139,7 @@ def test_results_markdown_and_readme_update(tmp_path, monkeypatch):
     helpers.save_results("01_x", {"acc": {"mean": 0.5, "std": 0.1}}, directory=tmp_path)
     monkeypatch.setattr(helpers, "RESULTS_DIR", tmp_path)
     md = helpers.results_markdown()
-    assert "| 01_x | acc | 0.500 ± 0.100 |" in md
+    assert "| [01_x](notebooks/01_x.ipynb) | acc | 0.500 ± 0.100 |" in md
     readme = tmp_path / "README.md"
     readme.write_text(f"top\n{helpers.README_START}\nold\n{helpers.README_END}\nbottom\n")
     helpers.update_readme_results(readme)

@@ -1,0 +1,130 @@
+"""Unit tests for the data helpers of notebook 05 (Inception blocks)."""
+
+import numpy as np
+import pytest
+
+import helpers
+
+
+def test_multiscale_shapes_dtypes_ranges():
+    x, y = helpers.make_multiscale_textures(30, size=20, channels=3, seed=0)
+    assert x.shape == (30, 20, 20, 3) and x.dtype == np.float32
+    assert y.shape == (30,) and y.dtype == np.int64
+    assert x.min() >= 0.0 and x.max() <= 1.0
+    assert set(np.unique(y)) <= set(range(6))
+    assert len(helpers.MULTISCALE_CLASS_NAMES) == 6
+
+
+def test_multiscale_channels_option():
+    x, _ = helpers.make_multiscale_textures(4, size=12, channels=1, seed=0)
+    assert x.shape == (4, 12, 12, 1)
+
+
+def test_multiscale_balanced():
+    _, y = helpers.make_multiscale_textures(601, size=12, seed=3)
+    counts = np.bincount(y, minlength=6)
+    assert counts.max() - counts.min() <= 1
+
+
+def test_multiscale_seed_reproducible_and_different():
+    x1, y1 = helpers.make_multiscale_textures(12, size=16, seed=5)
+    x2, y2 = helpers.make_multiscale_textures(12, size=16, seed=5)
+    x3, y3 = helpers.make_multiscale_textures(12, size=16, seed=6)
+    assert np.array_equal(x1, x2) and np.array_equal(y1, y2)
+    assert not np.array_equal(x1, x3)
+
+
+def _stripe_energy(x, axis):
+    """Mean |difference| between neighbouring pixels along ``axis`` (1 = rows, 2 = columns)."""
+    grey = x.mean(axis=-1)
+    return np.abs(np.diff(grey, axis=axis)).mean(axis=(1, 2))
+
+
+def test_multiscale_texture_is_fine_scale_and_orientation_follows_label():
+    # Noise-free: horizontal stripes alternate between rows and are constant along a row.
+    x, y = helpers.make_multiscale_textures(120, size=32, noise=0.0, seed=1)
+    texture = y // 3
+    row_step, col_step = _stripe_energy(x, 1), _stripe_energy(x, 2)
+    horizontal = row_step > col_step
+    assert np.mean(horizontal == (texture == 0)) > 0.95
+    # A 2x2 average erases the stripes: pooled images no longer show the orientation.
+    pooled = x.reshape(120, 16, 2, 16, 2, 3).mean(axis=(2, 4))
+    p_row, p_col = _stripe_energy(pooled, 1), _stripe_energy(pooled, 2)
+    assert abs(np.mean((p_row > p_col) == (texture == 0)) - 0.5) < 0.2
+
+
+def test_multiscale_layout_regions_have_comparable_area():
+    # Noise-free, horizontal texture: a striped pixel differs strongly from the pixel below and
+    # hardly from the pixel to its right. Speckle does so by chance 1 time in 4, so the
+    # fraction p of such pixels estimates the striped area f as p = f + (1 - f) / 4. The
+    # docstring promises f of roughly 0.3-0.6 in every layout.
+    x, y = helpers.make_multiscale_textures(300, size=32, noise=0.0, seed=2)
+    grey = x.mean(axis=-1)
+    down = np.abs(np.diff(grey, axis=1))[:, :, :-1]
+    right = np.abs(np.diff(grey, axis=2))[:, :-1, :]
+    p = np.mean((down > 0.1) & (right < 0.05), axis=(1, 2))
+    area = (p - 0.25) / 0.75
+    keep = y // 3 == 0
+    for layout in range(3):
+        mean_area = area[keep & (y % 3 == layout)].mean()
+        assert 0.25 < mean_area < 0.65, (layout, mean_area)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match", "error"),
+    [
+        ({"n": 0}, "n", ValueError),
+        ({"n": 2.5}, "n", TypeError),
+        ({"size": 7}, "size", ValueError),
+        ({"size": 300}, "size", ValueError),
+        ({"channels": 0}, "channels", ValueError),
+        ({"channels": 5}, "channels", ValueError),
+        ({"noise": -0.1}, "noise", ValueError),
+        ({"noise": 4.0}, "noise", ValueError),
+        ({"noise": "a"}, "noise", TypeError),
+        ({"seed": -1}, "seed", ValueError),
+        ({"seed": 1.5}, "seed", TypeError),
+    ],
+)
+def test_multiscale_bad_input(kwargs, match, error):
+    args = {"n": 4, **kwargs}
+    n = args.pop("n")
+    with pytest.raises(error, match=match):
+        helpers.make_multiscale_textures(n, **args)
+
+
+def test_to_display_uint8_methods():
+    img = np.linspace(1.0, 99.0, 4 * 5 * 3, dtype=np.float32).reshape(4, 5, 3)
+    mm = helpers.to_display_uint8(img, method="minmax")
+    assert mm.dtype == np.uint8 and mm.shape == img.shape
+    assert mm.min() == 0 and mm.max() == 255
+    ms = helpers.to_display_uint8(img, method="meanstd")
+    z = (img - img.mean()) / img.std()
+    assert ms.dtype == np.uint8
+    assert np.abs(ms.astype(int) - np.round((z + 2.5) / 5 * 255)).max() <= 1
+    spike = np.zeros((10, 10, 3))
+    spike[0, 0, 0] = 1000.0  # far beyond 2.5 std: clipped to white
+    assert helpers.to_display_uint8(spike, method="meanstd").max() == 255
+    raw = helpers.to_display_uint8(img, method="raw")
+    assert raw.min() == 1 and raw.max() == 99
+
+
+def test_to_display_uint8_constant_image_is_grey():
+    flat = np.full((3, 3, 3), 7.0)
+    assert np.all(helpers.to_display_uint8(flat, method="minmax") == 128)
+    assert np.all(helpers.to_display_uint8(flat, method="meanstd") == 128)
+
+
+@pytest.mark.parametrize(
+    ("image", "kwargs", "match"),
+    [
+        (np.zeros((4, 4)), {}, "image"),
+        (np.zeros((4, 4, 2)), {}, "image"),
+        (np.zeros((0, 4, 3)), {}, "image"),
+        (np.full((2, 2, 3), np.nan), {}, "image"),
+        (np.zeros((2, 2, 3)), {"method": "maxmin"}, "method"),
+    ],
+)
+def test_to_display_uint8_bad_input(image, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.to_display_uint8(image, **kwargs)
