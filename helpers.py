@@ -751,6 +751,82 @@ def make_author_pairs(
 # Data: 04 learned late fusion (two modalities of one latent class, with corruption)
 # --------------------------------------------------------------------------------------------
 
+FUSION_CORRUPTION_MODES = ("per_sample", "global")
+
+
+def make_two_modalities(
+    n: int,
+    *,
+    image_size: int = 16,
+    image_noise: float = 0.3,
+    seq_len: int = 20,
+    vocab_size: int = 60,
+    keywords_per_class: int = 3,
+    text_noise: float = 0.85,
+    corruption: float = 0.0,
+    corruption_mode: str = "per_sample",
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Two views of one latent class (10 classes): a noisy digit image (A), a token sequence (B).
+
+    How it is made. Modality A: :func:`make_digits` draws ``n`` balanced labels ``y`` in [0, 9]
+    and their glyph images (``image_size`` pixels square) with Gaussian pixel noise of std
+    ``image_noise`` (clipped to [0, 1]); more noise, harder images. Modality B: class ``c`` owns
+    ``keywords_per_class`` keyword ids ``c*K ... c*K+K-1``; the other ids up to ``vocab_size``
+    are filler. Each of the ``seq_len`` positions is, with probability ``1 - text_noise``, a
+    keyword of the sample's own class, otherwise a token drawn uniformly from the whole
+    vocabulary (which may be another class's keyword). A and B are independent given ``y``.
+
+    Corruption makes B uninformative by overwriting positions with uniform random tokens:
+    ``corruption_mode="per_sample"`` overwrites *all* positions of a fraction ``corruption`` of
+    the samples (the rest stay clean), ``"global"`` overwrites a fraction ``corruption`` of the
+    positions (``round(corruption * seq_len)``) of *every* sample. At ``corruption`` 0 and 1
+    the two modes agree. The clean data (images, labels, clean tokens) depends on ``seed`` only,
+    and the corruption is nested: for one seed, what is corrupted at level 0.25 is also
+    corrupted at 0.5, with the same replacement tokens, so levels can be compared sample by
+    sample.
+
+    Returns ``(x_image, x_tokens, y, corrupted)``: ``x_image`` float32 (n, image_size,
+    image_size) in [0, 1]; ``x_tokens`` int32 (n, seq_len) in [0, vocab_size); ``y`` int64 (n,)
+    in [0, 9]; ``corrupted`` float32 (n,), the fraction of each sample's B positions that were
+    overwritten (0 or 1 per sample in ``"per_sample"`` mode).
+    """
+    n = _check_int("n", n, low=1)
+    image_size = _check_int("image_size", image_size, low=8, high=64)
+    image_noise = _check_float("image_noise", image_noise, low=0.0, high=1.0)
+    seq_len = _check_int("seq_len", seq_len, low=1, high=1000)
+    keywords_per_class = _check_int("keywords_per_class", keywords_per_class, low=1, high=100)
+    vocab_size = _check_int("vocab_size", vocab_size, low=10 * keywords_per_class, high=100_000)
+    text_noise = _check_float("text_noise", text_noise, low=0.0, high=1.0)
+    corruption = _check_float("corruption", corruption, low=0.0, high=1.0)
+    if corruption_mode not in FUSION_CORRUPTION_MODES:
+        raise ValueError(
+            f"corruption_mode must be one of {FUSION_CORRUPTION_MODES}, got {corruption_mode!r}"
+        )
+    data_rng, corrupt_rng = _rng(seed).spawn(2)
+    # Modality A and the labels.
+    x_image, y = make_digits(
+        n, size=image_size, noise=image_noise, seed=int(data_rng.integers(2**31 - 1))
+    )
+    # Modality B, clean: own-class keywords mixed with uniform noise tokens.
+    keyword = y[:, None] * keywords_per_class + data_rng.integers(
+        0, keywords_per_class, size=(n, seq_len)
+    )
+    noise_tok = data_rng.integers(0, vocab_size, size=(n, seq_len))
+    is_noise = data_rng.random((n, seq_len)) < text_noise
+    tokens = np.where(is_noise, noise_tok, keyword)
+    # Corruption: always drawn in full, then thresholded, so levels are nested.
+    replacement = corrupt_rng.integers(0, vocab_size, size=(n, seq_len))
+    sample_u = corrupt_rng.random(n)
+    position_rank = np.argsort(corrupt_rng.random((n, seq_len)), axis=1).argsort(axis=1)
+    if corruption_mode == "per_sample":
+        hit = np.repeat((sample_u < corruption)[:, None], seq_len, axis=1)
+    else:
+        hit = position_rank < int(round(corruption * seq_len))
+    tokens = np.where(hit, replacement, tokens)
+    corrupted = hit.mean(axis=1).astype(np.float32)
+    return x_image, tokens.astype(np.int32), y, corrupted
+
 
 # --------------------------------------------------------------------------------------------
 # Data: 05 Inception blocks (classes that differ at several spatial scales)
