@@ -742,6 +742,261 @@ def make_author_pairs(
 # --------------------------------------------------------------------------------------------
 
 
+def make_digit_pairs(
+    n: int, *, size: int = 28, noise: float = 0.15, return_digits: bool = False, seed: int = 0
+) -> tuple[np.ndarray, ...]:
+    """Pairs of digit images and whether they show the same digit (the "same digit?" task).
+
+    How it is made: half the pairs (as balanced as ``n`` allows, in random order) are "same".
+    The first digit's class is balanced over 0–9; for a "same" pair the second class equals
+    it, otherwise it is the first class plus a uniform offset in 1–9 (mod 10), so every wrong
+    class is equally likely. The images come from :func:`make_digits` (random scale, shift and
+    noise) and no image is used twice, so a "same" pair is never two copies of one image.
+
+    Returns ``(xa, xb, same)``: ``xa`` and ``xb`` float32 (n, size, size) in [0, 1];
+    ``same`` int64 (n,) in {0, 1}. With ``return_digits=True`` also ``digits``, int64 (n, 2):
+    the digit shown in ``xa`` and in ``xb``.
+    """
+    n = _check_int("n", n, low=1)
+    if not isinstance(return_digits, bool):
+        raise TypeError(f"return_digits must be True or False, got {return_digits!r}")
+    size = _check_int("size", size, low=8, high=128)
+    noise = _check_float("noise", noise, low=0.0, high=1.0)
+    rng = _rng(seed)
+    same = _balanced_labels(rng, n, 2)
+    digit_a = _balanced_labels(rng, n, 10)
+    offset = rng.integers(1, 10, size=n)
+    digit_b = np.where(same == 1, digit_a, (digit_a + offset) % 10)
+    wanted = np.concatenate([digit_a, digit_b])
+    per_class = int(np.bincount(wanted, minlength=10).max())
+    # A pool with exactly per_class images of each digit, so every request gets its own image.
+    pool_x, pool_y = make_digits(
+        10 * per_class, size=size, noise=noise, seed=int(rng.integers(2**31 - 1))
+    )
+    by_class = np.argsort(pool_y, kind="stable").reshape(10, per_class)
+    index = np.empty(2 * n, dtype=np.int64)
+    for digit in range(10):
+        where = np.flatnonzero(wanted == digit)
+        index[where] = by_class[digit, : where.size]
+    if return_digits:
+        return pool_x[index[:n]], pool_x[index[n:]], same, np.stack([digit_a, digit_b], axis=1)
+    return pool_x[index[:n]], pool_x[index[n:]], same
+
+
+SCENE_COLORS = ("red", "green", "blue", "yellow")
+SCENE_SHAPES = ("circle", "square", "triangle")
+MOTION_DIRECTIONS = ("left", "right", "up", "down")
+_SCENE_RGB = np.array([[1.0, 0.15, 0.1], [0.1, 0.85, 0.2], [0.2, 0.35, 1.0], [1.0, 0.9, 0.1]])
+
+#: Every answer the scene and clip questions can have; an answer's id is its index here.
+QA_ANSWERS = (*SCENE_COLORS, "yes", "no", "0", "1", "2", "3", *MOTION_DIRECTIONS, *SCENE_SHAPES)
+#: Word vocabulary of the questions; id 0 is padding, so a word's id is its index here.
+QA_VOCAB = (
+    "<pad>", "?", "what", "color", "is", "the", "there", "a", "how", "many", "which", "way",
+    "did", "it", "go", "shape", *SCENE_SHAPES, "circles", "squares", "triangles", *SCENE_COLORS,
+)  # fmt: skip
+QUESTION_LENGTH = 6
+
+#: Question types of :func:`make_shape_scenes` and :func:`make_motion_clips` (index = qtype).
+SCENE_QUESTION_TYPES = (
+    "what color is the <shape>?",
+    "is there a <color> <shape>?",
+    "how many <shape>s?",
+)
+CLIP_QUESTION_TYPES = ("which way did it go?", "what color is it?", "what shape is it?")
+CLIP_ANSWER_WORDS = (MOTION_DIRECTIONS, SCENE_COLORS, SCENE_SHAPES)  # answers per clip qtype
+
+
+def encode_questions(texts: Sequence[str], *, length: int = QUESTION_LENGTH) -> np.ndarray:
+    """Word ids of questions, left-padded with 0 to ``length``: int64 (len(texts), length).
+
+    Words are split on spaces and must be in :data:`QA_VOCAB` (for example
+    ``"what color is the circle ?"``). Left padding puts the words last, so an LSTM reads the
+    padding first and ends on the question.
+    """
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise TypeError("texts must be a list of question strings, not a single string")
+    length = _check_int("length", length, low=1, high=64)
+    ids = np.zeros((len(texts), length), dtype=np.int64)
+    for row, text in enumerate(texts):
+        words = str(text).split()
+        unknown = [w for w in words if w not in QA_VOCAB or w == "<pad>"]
+        if unknown or not words:
+            raise ValueError(f"texts[{row}] must be non-empty words of QA_VOCAB, got {text!r}")
+        if len(words) > length:
+            raise ValueError(f"length must be >= {len(words)} for texts[{row}] = {text!r}")
+        ids[row, length - len(words) :] = [QA_VOCAB.index(w) for w in words]
+    return ids
+
+
+def decode_question(ids) -> str:
+    """The words of one encoded question (padding dropped): inverse of :func:`encode_questions`."""
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or ids.size == 0 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"ids must be a non-empty 1-D array of word ids, got shape {ids.shape}")
+    if ids.min() < 0 or ids.max() >= len(QA_VOCAB):
+        raise ValueError(f"ids must lie in [0, {len(QA_VOCAB) - 1}]")
+    return " ".join(QA_VOCAB[i] for i in ids if i != 0)
+
+
+def _draw_scene_shape(draw, shape: int, box: tuple[float, float, float, float], fill) -> None:
+    x0, y0, x1, y1 = box
+    if shape == 0:
+        draw.ellipse(box, fill=fill)
+    elif shape == 1:
+        draw.rectangle(box, fill=fill)
+    else:
+        draw.polygon([((x0 + x1) / 2, y0), (x1, y1), (x0, y1)], fill=fill)
+
+
+def _render_scene(objects, size: int, rng: np.random.Generator, noise: float) -> np.ndarray:
+    """Draw ``[(shape, rgb in [0, 1], (x0, y0, x1, y1)), ...]`` on black: (size, size, 3)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (size, size), (0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    for shape, rgb, box in objects:
+        fill = tuple(int(v) for v in np.round(np.asarray(rgb) * 255))
+        _draw_scene_shape(draw, shape, box, fill)
+    x = np.asarray(img, dtype=np.float32) / 255.0
+    if noise > 0:
+        x = x + rng.normal(0.0, noise, size=x.shape).astype(np.float32)
+    return np.clip(x, 0.0, 1.0)
+
+
+def _scene_objects(rng: np.random.Generator, qtype: int, answer_hint: int):
+    """Objects (shape, colour) of one scene and its question/answer words for ``qtype``."""
+    n_shapes, n_colors = len(SCENE_SHAPES), len(SCENE_COLORS)
+    if qtype == 0:  # what color is the <shape>? -- exactly one object of that shape
+        shape, color = int(rng.integers(n_shapes)), answer_hint
+        others = [s for s in range(n_shapes) if s != shape]
+        k = int(rng.integers(0, 3))
+        objs = [(shape, color)] + [
+            (int(rng.choice(others)), int(rng.integers(n_colors))) for _ in range(k)
+        ]
+        return objs, f"what color is the {SCENE_SHAPES[shape]} ?", SCENE_COLORS[color]
+    if qtype == 1:  # is there a <color> <shape>? -- answer_hint 0: yes, 1: no
+        shape, color = int(rng.integers(n_shapes)), int(rng.integers(n_colors))
+        k = int(rng.integers(1, 4))
+        objs = [(int(rng.integers(n_shapes)), int(rng.integers(n_colors))) for _ in range(k)]
+        # Near misses: objects may share the asked colour or the asked shape, never both.
+        for j, (s, c) in enumerate(objs):
+            if (s, c) == (shape, color):
+                objs[j] = (s, (c + 1 + int(rng.integers(n_colors - 1))) % n_colors)
+        if answer_hint == 0:
+            objs[int(rng.integers(k))] = (shape, color)
+        text = f"is there a {SCENE_COLORS[color]} {SCENE_SHAPES[shape]} ?"
+        return objs, text, ("yes", "no")[answer_hint]
+    shape, count = int(rng.integers(n_shapes)), answer_hint  # how many <shape>s?
+    others = [s for s in range(n_shapes) if s != shape]
+    extra = int(rng.integers(1 if count == 0 else 0, 3 - count + 1))
+    objs = [(shape, int(rng.integers(n_colors))) for _ in range(count)]
+    objs += [(int(rng.choice(others)), int(rng.integers(n_colors))) for _ in range(extra)]
+    return objs, f"how many {SCENE_SHAPES[shape]}s ?", str(count)
+
+
+def make_shape_scenes(
+    n: int, *, size: int = 24, noise: float = 0.05, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Small scenes of coloured shapes with one templated question each (visual QA).
+
+    How it is made: each scene holds 1–3 objects, each a circle, square or triangle in red,
+    green, blue or yellow (brightness × U(0.75, 1)), drawn with Pillow on black, one object per
+    cell of a 2 × 2 grid (random cells, object side 65–85 % of a cell, random offset inside it),
+    plus Gaussian noise of std ``noise``. Question types (:data:`SCENE_QUESTION_TYPES`) are
+    balanced: "what color is the <shape> ?" (the scene has exactly one such shape; the colour
+    answer is balanced), "is there a <color> <shape> ?" (yes/no balanced; the other objects may
+    share the colour or the shape, never both), "how many <shape>s ?" (0–3, balanced). So the
+    answer needs both the image and the question: a model that sees only the question can at
+    best learn each type's answer prior (1/4, 1/2, 1/4).
+
+    Returns ``(images, questions, answers, qtypes)``: ``images`` float32 (n, size, size, 3) in
+    [0, 1]; ``questions`` int64 (n, QUESTION_LENGTH) word ids (see :func:`encode_questions`);
+    ``answers`` int64 (n,) indices into :data:`QA_ANSWERS`; ``qtypes`` int64 (n,) in {0, 1, 2}.
+    """
+    n = _check_int("n", n, low=1)
+    size = _check_int("size", size, low=16, high=128)
+    noise = _check_float("noise", noise, low=0.0, high=0.5)
+    rng = _rng(seed)
+    qtypes = _balanced_labels(rng, n, 3)
+    hints = np.zeros(n, dtype=np.int64)
+    for t, k in enumerate((len(SCENE_COLORS), 2, 4)):  # balanced answers within each type
+        where = np.flatnonzero(qtypes == t)
+        hints[where] = _balanced_labels(rng, where.size, k)
+    cell = size / 2
+    images = np.empty((n, size, size, 3), dtype=np.float32)
+    texts, answers = [], np.empty(n, dtype=np.int64)
+    for i in range(n):
+        objs, text, answer = _scene_objects(rng, int(qtypes[i]), int(hints[i]))
+        cells = rng.permutation(4)[: len(objs)]
+        drawn = []
+        for (shape, color), c in zip(rng.permutation(objs).tolist(), cells, strict=True):
+            side = cell * rng.uniform(0.65, 0.85)
+            x0 = (c % 2) * cell + rng.uniform(0, cell - side)
+            y0 = (c // 2) * cell + rng.uniform(0, cell - side)
+            rgb = _SCENE_RGB[color] * rng.uniform(0.75, 1.0)
+            drawn.append((shape, rgb, (x0, y0, x0 + side - 1, y0 + side - 1)))
+        images[i] = _render_scene(drawn, size, rng, noise)
+        texts.append(text)
+        answers[i] = QA_ANSWERS.index(answer)
+    return images, encode_questions(texts), answers, qtypes
+
+
+def make_motion_clips(
+    n: int, *, frames: int = 8, size: int = 24, noise: float = 0.05, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Short clips of one coloured shape moving in a straight line, with a question each.
+
+    How it is made: per clip one object (shape and colour as in :func:`make_shape_scenes`,
+    side 30–40 % of ``size``) moves in one of four directions (left, right, up, down) at a
+    constant speed so that it crosses 45–60 % of the frame over ``frames`` frames; its start
+    is drawn so that it stays inside the frame, and the position across the motion is random.
+    Each frame is drawn with Pillow on black plus Gaussian noise of std ``noise``. Question
+    types (:data:`CLIP_QUESTION_TYPES`) are balanced: "which way did it go ?" (needs several
+    frames), "what color is it ?", "what shape is it ?"; directions, colours and shapes are
+    balanced, so the question alone gives at best 1/4, 1/4 and 1/3.
+
+    Returns ``(clips, questions, answers, qtypes)``: ``clips`` float32
+    (n, frames, size, size, 3) in [0, 1]; ``questions`` int64 (n, QUESTION_LENGTH);
+    ``answers`` int64 (n,) indices into :data:`QA_ANSWERS`; ``qtypes`` int64 (n,) in {0, 1, 2}.
+    """
+    n = _check_int("n", n, low=1)
+    frames = _check_int("frames", frames, low=2, high=64)
+    size = _check_int("size", size, low=16, high=128)
+    noise = _check_float("noise", noise, low=0.0, high=0.5)
+    rng = _rng(seed)
+    qtypes = _balanced_labels(rng, n, 3)
+    direction = _balanced_labels(rng, n, len(MOTION_DIRECTIONS))
+    color = _balanced_labels(rng, n, len(SCENE_COLORS))
+    shape = _balanced_labels(rng, n, len(SCENE_SHAPES))
+    for t, attribute in enumerate((direction, color, shape)):  # balanced answers per type
+        where = np.flatnonzero(qtypes == t)
+        attribute[where] = _balanced_labels(rng, where.size, len(CLIP_ANSWER_WORDS[t]))
+    side = size * rng.uniform(0.3, 0.4, size=n)
+    travel = size * rng.uniform(0.45, 0.6, size=n)
+    unit = np.array([[-1.0, 0.0], [1.0, 0.0], [0.0, -1.0], [0.0, 1.0]])[direction]  # (dx, dy)
+    # Start so that start + travel * unit stays inside [0, size - side] on both axes.
+    low = np.maximum(0.0, -travel[:, None] * unit)
+    high = (size - side)[:, None] - np.maximum(0.0, travel[:, None] * unit)
+    start = low + rng.uniform(0, 1, size=(n, 2)) * (high - low)
+    rgb = _SCENE_RGB[color] * rng.uniform(0.75, 1.0, size=(n, 1))
+    steps = np.linspace(0.0, 1.0, frames)
+    clips = np.empty((n, frames, size, size, 3), dtype=np.float32)
+    for i in range(n):
+        for t in range(frames):
+            x0, y0 = start[i] + steps[t] * travel[i] * unit[i]
+            box = (x0, y0, x0 + side[i] - 1, y0 + side[i] - 1)
+            clips[i, t] = _render_scene([(int(shape[i]), rgb[i], box)], size, rng, noise)
+    picked = np.stack([direction, color, shape], axis=1)[np.arange(n), qtypes]
+    answers = np.array(
+        [QA_ANSWERS.index(CLIP_ANSWER_WORDS[t][k]) for t, k in zip(qtypes, picked, strict=True)],
+        dtype=np.int64,
+    )
+    templates = ("which way did it go ?", "what color is it ?", "what shape is it ?")
+    texts = [templates[t] for t in qtypes]
+    return clips, encode_questions(texts), answers, qtypes
+
+
 # --------------------------------------------------------------------------------------------
 # Data: 03 conditional soft switching (hierarchical families of drawn images)
 # --------------------------------------------------------------------------------------------

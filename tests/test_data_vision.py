@@ -1,0 +1,233 @@
+"""Unit tests for the data of notebook 02 (digit pairs, shape scenes, motion clips, questions)."""
+
+import numpy as np
+import pytest
+
+import helpers
+
+# --------------------------------------------------------------------------------------------
+# make_digit_pairs
+# --------------------------------------------------------------------------------------------
+
+
+def test_digit_pairs_shapes_dtypes_ranges():
+    xa, xb, same = helpers.make_digit_pairs(101, size=20, seed=1)
+    assert xa.shape == xb.shape == (101, 20, 20)
+    assert xa.dtype == xb.dtype == np.float32
+    assert same.shape == (101,) and same.dtype == np.int64
+    assert set(np.unique(same)) == {0, 1}
+    for x in (xa, xb):
+        assert x.min() >= 0.0 and x.max() <= 1.0
+
+
+def test_digit_pairs_balanced_and_never_the_same_image():
+    xa, xb, same = helpers.make_digit_pairs(200, seed=3)
+    assert same.sum() == 100
+    flat = np.concatenate([xa, xb]).reshape(400, -1)
+    assert len(np.unique(flat, axis=0)) == 400  # every image is drawn once
+
+
+def test_digit_pairs_same_means_same_digit():
+    xa, xb, same, digits = helpers.make_digit_pairs(400, noise=0.0, return_digits=True, seed=4)
+    assert digits.shape == (400, 2) and digits.dtype == np.int64
+    assert np.array_equal(same, (digits[:, 0] == digits[:, 1]).astype(np.int64))
+    assert np.bincount(digits[:, 0], minlength=10).tolist() == [40] * 10
+    offsets = (digits[same == 0, 1] - digits[same == 0, 0]) % 10
+    assert set(offsets.tolist()) == set(range(1, 10))  # every wrong digit occurs
+    # The images show those digits: |FFT| ignores the random shift, and two drawings of one
+    # digit are more alike than drawings of two digits.
+    fa = np.abs(np.fft.fft2(xa)).reshape(400, -1)
+    fb = np.abs(np.fft.fft2(xb)).reshape(400, -1)
+    corr = np.array([np.corrcoef(a, b)[0, 1] for a, b in zip(fa, fb, strict=True)])
+    assert corr[same == 1].mean() > corr[same == 0].mean() + 0.04
+
+
+def test_digit_pairs_seeds():
+    a1, b1, s1 = helpers.make_digit_pairs(30, seed=5)
+    a2, b2, s2 = helpers.make_digit_pairs(30, seed=5)
+    a3, _, _ = helpers.make_digit_pairs(30, seed=6)
+    assert np.array_equal(a1, a2) and np.array_equal(b1, b2) and np.array_equal(s1, s2)
+    assert not np.array_equal(a1, a3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match", "error"),
+    [
+        ({"n": 0}, "n", ValueError),
+        ({"n": 2.5}, "n", TypeError),
+        ({"n": 10, "size": 4}, "size", ValueError),
+        ({"n": 10, "noise": -0.1}, "noise", ValueError),
+        ({"n": 10, "return_digits": 1}, "return_digits", TypeError),
+        ({"n": 10, "seed": -1}, "seed", ValueError),
+        ({"n": 10, "seed": "0"}, "seed", TypeError),
+    ],
+)
+def test_digit_pairs_bad_input(kwargs, match, error):
+    n = kwargs.pop("n")
+    with pytest.raises(error, match=match):
+        helpers.make_digit_pairs(n, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# encode_questions / decode_question
+# --------------------------------------------------------------------------------------------
+
+
+def test_encode_decode_round_trip_and_left_padding():
+    ids = helpers.encode_questions(["how many circles ?", "is there a red square ?"])
+    assert ids.shape == (2, helpers.QUESTION_LENGTH) and ids.dtype == np.int64
+    assert ids[0, 0] == 0 and ids[0, -1] == helpers.QA_VOCAB.index("?")
+    assert helpers.decode_question(ids[0]) == "how many circles ?"
+    assert helpers.decode_question(ids[1]) == "is there a red square ?"
+
+
+@pytest.mark.parametrize(
+    ("texts", "kwargs", "match", "error"),
+    [
+        ("what color is it ?", {}, "texts", TypeError),
+        (["what colour is it ?"], {}, "texts", ValueError),
+        ([""], {}, "texts", ValueError),
+        (["<pad> ?"], {}, "texts", ValueError),
+        (["which way did it go ?"], {"length": 3}, "length", ValueError),
+        (["it ?"], {"length": 0}, "length", ValueError),
+    ],
+)
+def test_encode_questions_bad_input(texts, kwargs, match, error):
+    with pytest.raises(error, match=match):
+        helpers.encode_questions(texts, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "ids", [np.zeros((2, 6), dtype=np.int64), np.array([], dtype=np.int64), np.array([1.0, 2.0])]
+)
+def test_decode_question_bad_shape(ids):
+    with pytest.raises(ValueError, match="ids"):
+        helpers.decode_question(ids)
+
+
+def test_decode_question_bad_range():
+    with pytest.raises(ValueError, match="ids"):
+        helpers.decode_question(np.array([0, len(helpers.QA_VOCAB)]))
+
+
+# --------------------------------------------------------------------------------------------
+# make_shape_scenes
+# --------------------------------------------------------------------------------------------
+
+
+def test_shape_scenes_shapes_dtypes_ranges():
+    images, questions, answers, qtypes = helpers.make_shape_scenes(60, size=20, seed=1)
+    assert images.shape == (60, 20, 20, 3) and images.dtype == np.float32
+    assert images.min() >= 0.0 and images.max() <= 1.0
+    assert questions.shape == (60, helpers.QUESTION_LENGTH) and questions.dtype == np.int64
+    assert answers.shape == qtypes.shape == (60,)
+    assert answers.dtype == qtypes.dtype == np.int64
+    assert answers.min() >= 0 and answers.max() < len(helpers.QA_ANSWERS)
+    assert questions.min() >= 0 and questions.max() < len(helpers.QA_VOCAB)
+
+
+def test_shape_scenes_balanced_types_and_answers():
+    _, questions, answers, qtypes = helpers.make_shape_scenes(240, seed=2)
+    assert np.bincount(qtypes).tolist() == [80, 80, 80]
+    answer_sets = [helpers.SCENE_COLORS, ("yes", "no"), ("0", "1", "2", "3")]
+    for t, words in enumerate(answer_sets):
+        got = [helpers.QA_ANSWERS[a] for a in answers[qtypes == t]]
+        counts = [got.count(w) for w in words]
+        assert set(got) == set(words) and max(counts) - min(counts) <= 1
+        first_words = {helpers.decode_question(q).split()[0] for q in questions[qtypes == t]}
+        assert first_words == {("what", "is", "how")[t]}
+
+
+def test_shape_scenes_answers_match_the_pictures():
+    # A "how many <shape>s ? -> 0" scene still has objects; a "3" scene has three of them.
+    images, _, answers, qtypes = helpers.make_shape_scenes(300, noise=0.0, seed=3)
+    lit = (images.max(axis=-1) > 0.2).mean(axis=(1, 2))  # fraction of coloured pixels
+    count = np.array([helpers.QA_ANSWERS[a] for a in answers])
+    assert np.all(lit > 0.02)
+    assert lit[(qtypes == 2) & (count == "3")].mean() > lit[(qtypes == 2) & (count == "1")].mean()
+
+
+def test_shape_scenes_seeds():
+    a = helpers.make_shape_scenes(12, seed=7)
+    b = helpers.make_shape_scenes(12, seed=7)
+    c = helpers.make_shape_scenes(12, seed=8)
+    assert all(np.array_equal(u, v) for u, v in zip(a, b, strict=True))
+    assert not np.array_equal(a[0], c[0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match", "error"),
+    [
+        ({"n": 0}, "n", ValueError),
+        ({"n": 5, "size": 8}, "size", ValueError),
+        ({"n": 5, "size": 24.0}, "size", TypeError),
+        ({"n": 5, "noise": 0.9}, "noise", ValueError),
+        ({"n": 5, "seed": -3}, "seed", ValueError),
+    ],
+)
+def test_shape_scenes_bad_input(kwargs, match, error):
+    n = kwargs.pop("n")
+    with pytest.raises(error, match=match):
+        helpers.make_shape_scenes(n, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# make_motion_clips
+# --------------------------------------------------------------------------------------------
+
+
+def test_motion_clips_shapes_dtypes_ranges():
+    clips, questions, answers, qtypes = helpers.make_motion_clips(30, frames=5, size=16, seed=1)
+    assert clips.shape == (30, 5, 16, 16, 3) and clips.dtype == np.float32
+    assert clips.min() >= 0.0 and clips.max() <= 1.0
+    assert questions.shape == (30, helpers.QUESTION_LENGTH) and questions.dtype == np.int64
+    assert answers.dtype == qtypes.dtype == np.int64
+    assert set(np.unique(qtypes)) == {0, 1, 2}
+
+
+def test_motion_clips_balanced_answers_per_type():
+    _, _, answers, qtypes = helpers.make_motion_clips(120, frames=4, seed=2)
+    assert np.bincount(qtypes).tolist() == [40, 40, 40]
+    for t, words in enumerate(helpers.CLIP_ANSWER_WORDS):
+        got = [helpers.QA_ANSWERS[a] for a in answers[qtypes == t]]
+        counts = [got.count(w) for w in words]
+        assert set(got) == set(words) and max(counts) - min(counts) <= 1
+
+
+def test_motion_clips_move_the_way_the_answer_says():
+    clips, _, answers, qtypes = helpers.make_motion_clips(80, noise=0.0, seed=3)
+    mass = clips.max(axis=-1)  # (n, frames, size, size)
+    grid = np.arange(clips.shape[2], dtype=np.float64)
+    total = mass.sum(axis=(2, 3))
+    cx = (mass.sum(axis=2) * grid).sum(axis=-1) / total  # centre of mass, x per frame
+    cy = (mass.sum(axis=3) * grid).sum(axis=-1) / total
+    dx, dy = cx[:, -1] - cx[:, 0], cy[:, -1] - cy[:, 0]
+    expected = {"left": (dx < -3), "right": (dx > 3), "up": (dy < -3), "down": (dy > 3)}
+    for i in np.flatnonzero(qtypes == 0):
+        assert expected[helpers.QA_ANSWERS[answers[i]]][i]
+
+
+def test_motion_clips_seeds():
+    a = helpers.make_motion_clips(6, frames=3, seed=4)
+    b = helpers.make_motion_clips(6, frames=3, seed=4)
+    c = helpers.make_motion_clips(6, frames=3, seed=5)
+    assert all(np.array_equal(u, v) for u, v in zip(a, b, strict=True))
+    assert not np.array_equal(a[0], c[0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match", "error"),
+    [
+        ({"n": 0}, "n", ValueError),
+        ({"n": 4, "frames": 1}, "frames", ValueError),
+        ({"n": 4, "frames": 100}, "frames", ValueError),
+        ({"n": 4, "size": 200}, "size", ValueError),
+        ({"n": 4, "noise": -1.0}, "noise", ValueError),
+        ({"n": 4, "noise": "x"}, "noise", TypeError),
+        ({"n": 4, "seed": 1.5}, "seed", TypeError),
+    ],
+)
+def test_motion_clips_bad_input(kwargs, match, error):
+    n = kwargs.pop("n")
+    with pytest.raises(error, match=match):
+        helpers.make_motion_clips(n, **kwargs)
