@@ -1002,6 +1002,102 @@ def make_motion_clips(
 # --------------------------------------------------------------------------------------------
 
 
+FAMILY_NAMES = ("cat", "dog")
+FAMILY_FINE_NAMES = (
+    ("cat/horizontal", "cat/vertical", "cat/diagonal"),
+    ("dog/red", "dog/green", "dog/blue"),
+)
+_FAMILY_TAG_RGB = np.array([[0.95, 0.1, 0.1], [0.1, 0.9, 0.1], [0.15, 0.3, 1.0]], np.float32)
+_FAMILY_STRIPE_DEGREES = np.array([90.0, 0.0, 45.0])  # horizontal, vertical, diagonal stripes
+
+
+def family_class_names(*, fine_per_family: int = 3) -> list[str]:
+    """Names of the fine classes of :func:`make_family_images`, in label order.
+
+    With ``fine_per_family=k`` labels ``0..k-1`` are the cat classes and ``k..2k-1`` the dog
+    classes, e.g. ``['cat/horizontal', ..., 'dog/blue']`` for ``k=3``.
+    """
+    k = _check_int("fine_per_family", fine_per_family, low=2, high=3)
+    return [name for names in FAMILY_FINE_NAMES for name in names[:k]]
+
+
+def make_family_images(
+    n: int,
+    *,
+    size: int = 32,
+    fine_per_family: int = 3,
+    noise: float = 0.08,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hierarchical images: a coarse family (cat or dog) and fine classes inside each family.
+
+    How it is made, per image: a grey body on a dark grey background, with a small saturated
+    colour tag (a square of side size // 5, in red, green or blue) placed at random (it may
+    overlap the body), then Gaussian pixel noise of std ``noise``; values clipped to [0, 1].
+
+    * **Family** (coarse class) = the body's *shape*: a disc for ``cat``, a square rotated by
+      up to ±15° for ``dog`` (about the same area; drawn with Pillow). Position, radius
+      (0.26–0.34 × size), body brightness and background brightness are random.
+    * **Every** body carries stripes (period size/8, random phase, angle jittered ±8°) and
+      every image carries a tag, so both fine cues are always present. Only the cue of the
+      image's own family decides its fine class; the other cue is drawn at random and is a
+      distractor:
+      a cat's fine class is the stripe orientation (horizontal, vertical, diagonal), a dog's
+      fine class is the tag colour (red, green, blue). A model therefore has to know the family
+      to know which feature to read, which is what an expert per family can specialise in.
+
+    Fine labels are balanced over the ``2 * fine_per_family`` classes (counts differ by at most
+    one); cats are ``0..k-1`` and dogs ``k..2k-1`` (names: :func:`family_class_names`).
+
+    Returns ``(x, fine, family)``: ``x`` float32 (n, size, size, 3) in [0, 1]; ``fine`` int64
+    (n,) in ``[0, 2k)``; ``family`` int64 (n,) in {0: cat, 1: dog}, equal to ``fine // k``.
+    """
+    from PIL import Image, ImageDraw
+
+    n = _check_int("n", n, low=1)
+    size = _check_int("size", size, low=24, high=64)
+    k = _check_int("fine_per_family", fine_per_family, low=2, high=3)
+    noise = _check_float("noise", noise, low=0.0, high=0.5)
+    rng = _rng(seed)
+    fine = _balanced_labels(rng, n, 2 * k)
+    family, sub = fine // k, fine % k
+    orient = np.where(family == 0, sub, rng.integers(0, k, n))  # the cats' cue
+    tag = np.where(family == 1, sub, rng.integers(0, k, n))  # the dogs' cue
+    radius = rng.uniform(0.26, 0.34, n) * size
+    centre = size / 2 + rng.uniform(-0.1, 0.1, (n, 2)) * size
+    tilt = rng.uniform(-15.0, 15.0, n)
+    body = np.zeros((n, size, size), dtype=np.float32)
+    for i in range(n):  # Pillow draws the body outline, one sample at a time
+        img = Image.new("L", (size, size), 0)
+        cx, cy, r = centre[i, 0], centre[i, 1], radius[i]
+        if family[i] == 0:
+            ImageDraw.Draw(img).ellipse([cx - r, cy - r, cx + r, cy + r], fill=255)
+        else:  # circumradius r * sqrt(pi / 2): the square has the disc's area
+            ImageDraw.Draw(img).regular_polygon((cx, cy, r * 1.25), 4, rotation=tilt[i], fill=255)
+        body[i] = np.asarray(img, dtype=np.float32) / 255.0
+    # Stripes: a square wave along the chosen angle, vectorised over the batch.
+    theta = np.deg2rad(_FAMILY_STRIPE_DEGREES[orient] + rng.uniform(-8.0, 8.0, n))
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
+    proj = xx[None] * np.cos(theta)[:, None, None] + yy[None] * np.sin(theta)[:, None, None]
+    phase = rng.uniform(0.0, 2 * np.pi, n)[:, None, None]
+    stripes = (np.sin(2 * np.pi * proj / (size / 8) + phase) > 0).astype(np.float32)
+    brightness = rng.uniform(0.45, 0.85, n).astype(np.float32)[:, None, None]
+    background = rng.uniform(0.05, 0.3, n).astype(np.float32)[:, None, None]
+    grey = background * (1 - body) + brightness * (1.0 - 0.55 * stripes) * body
+    x = np.repeat(grey[..., None], 3, axis=-1)
+    # Tag: a (size // 5)-pixel square of a saturated colour at a random place.
+    t = size // 5
+    top, left = rng.integers(0, size - t + 1, (2, n))
+    pos = np.arange(size)
+    rows = (pos[None] >= top[:, None]) & (pos[None] < top[:, None] + t)
+    cols = (pos[None] >= left[:, None]) & (pos[None] < left[:, None] + t)
+    in_tag = (rows[:, :, None] & cols[:, None, :])[..., None]
+    x = np.where(in_tag, _FAMILY_TAG_RGB[tag][:, None, None, :], x)
+    if noise > 0:
+        x = x + rng.normal(0.0, noise, x.shape).astype(np.float32)
+    return np.clip(x, 0.0, 1.0).astype(np.float32), fine, family
+
+
 # --------------------------------------------------------------------------------------------
 # Data: 04 learned late fusion (two modalities of one latent class, with corruption)
 # --------------------------------------------------------------------------------------------

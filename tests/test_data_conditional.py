@@ -1,0 +1,135 @@
+"""Unit tests for the data of notebook 03 (conditional soft switching)."""
+
+import numpy as np
+import pytest
+
+import helpers
+
+
+def test_shapes_dtypes_and_ranges():
+    x, fine, family = helpers.make_family_images(60, seed=0)
+    assert x.shape == (60, 32, 32, 3) and x.dtype == np.float32
+    assert fine.shape == family.shape == (60,)
+    assert fine.dtype == family.dtype == np.int64
+    assert 0.0 <= x.min() and x.max() <= 1.0
+    assert set(fine.tolist()) == set(range(6))
+    assert set(family.tolist()) == {0, 1}
+    np.testing.assert_array_equal(family, fine // 3)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_fine_per_family_and_size(k):
+    x, fine, family = helpers.make_family_images(25, size=48, fine_per_family=k, seed=1)
+    assert x.shape == (25, 48, 48, 3)
+    assert fine.max() < 2 * k
+    np.testing.assert_array_equal(family, fine // k)
+    assert len(helpers.family_class_names(fine_per_family=k)) == 2 * k
+
+
+def test_classes_are_balanced():
+    for n in (60, 61, 65):
+        _, fine, _ = helpers.make_family_images(n, seed=2)
+        counts = np.bincount(fine, minlength=6)
+        assert counts.max() - counts.min() <= 1 and counts.sum() == n
+
+
+def test_same_seed_same_data_different_seed_different_data():
+    a = helpers.make_family_images(20, seed=3)
+    b = helpers.make_family_images(20, seed=3)
+    c = helpers.make_family_images(20, seed=4)
+    for u, v in zip(a, b, strict=True):
+        np.testing.assert_array_equal(u, v)
+    assert not np.array_equal(a[0], c[0])
+
+
+def _body_masks(x):
+    """Noise-free images -> boolean body masks (pixels that are neither background nor tag)."""
+    grey = x[..., 0]
+    masks = []
+    for img, rgb in zip(grey, x, strict=True):
+        values, counts = np.unique(img, return_counts=True)
+        background = values[counts.argmax()]  # the background is the largest uniform area
+        tag = rgb.max(axis=-1) - rgb.min(axis=-1) > 0.5
+        masks.append((np.abs(img - background) > 1e-6) & ~tag)
+    return np.array(masks)
+
+
+def test_family_cue_is_the_body_shape():
+    # Farthest body pixel from the centroid over sqrt(area): 0.56 for a disc, 0.71 for a square.
+    x, _, family = helpers.make_family_images(200, size=64, noise=0.0, seed=5)
+    ratios = []
+    for mask in _body_masks(x):
+        rows, cols = np.nonzero(mask)
+        dist = np.hypot(rows - rows.mean(), cols - cols.mean())
+        ratios.append(dist.max() / np.sqrt(mask.sum()))
+    ratios = np.array(ratios)
+    assert ratios[family == 0].max() < ratios[family == 1].min()
+
+
+def test_cats_fine_class_is_the_stripe_orientation():
+    x, fine, family = helpers.make_family_images(300, noise=0.0, seed=7)
+    grey = x.mean(axis=-1) * _body_masks(x)
+    dy = np.abs(np.diff(grey, axis=1)).mean(axis=(1, 2))
+    dx = np.abs(np.diff(grey, axis=2)).mean(axis=(1, 2))
+    ratio = dy / dx  # horizontal stripes change along y
+    cats = family == 0
+    assert np.all(ratio[cats & (fine == 0)] > 1.5)  # horizontal
+    assert np.all(ratio[cats & (fine == 1)] < 1 / 1.5)  # vertical
+    diagonal = ratio[cats & (fine == 2)]
+    assert np.all((diagonal > 1 / 1.5) & (diagonal < 1.5))
+    # For dogs the stripes are a distractor: every orientation occurs in every fine class.
+    for k in (3, 4, 5):
+        r = ratio[fine == k]
+        assert (r > 1.5).any() and (r < 1 / 1.5).any()
+
+
+def test_each_family_uses_its_own_cue():
+    # Dogs: the tag colour (saturated pixels) decides the fine class; cats: it is random.
+    x, fine, family = helpers.make_family_images(600, noise=0.0, seed=6)
+    saturation = x.max(axis=-1) - x.min(axis=-1)
+    tag_pixels = saturation > 0.5
+    dominant = np.array(
+        [
+            np.bincount(img[m].argmax(axis=-1), minlength=3).argmax()
+            for img, m in zip(x, tag_pixels, strict=True)
+        ]
+    )
+    dogs = family == 1
+    assert np.mean(dominant[dogs] == fine[dogs] - 3) > 0.99
+    cats = ~dogs
+    assert np.mean(dominant[cats] == fine[cats]) < 0.6  # the cats' tag is a distractor
+
+
+def test_class_names():
+    assert helpers.family_class_names() == [
+        "cat/horizontal",
+        "cat/vertical",
+        "cat/diagonal",
+        "dog/red",
+        "dog/green",
+        "dog/blue",
+    ]
+    with pytest.raises(ValueError, match="fine_per_family"):
+        helpers.family_class_names(fine_per_family=4)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "name"),
+    [
+        ({"n": 0}, ValueError, "n"),
+        ({"n": 2.5}, TypeError, "n"),
+        ({"n": 4, "size": 16}, ValueError, "size"),
+        ({"n": 4, "size": 65}, ValueError, "size"),
+        ({"n": 4, "fine_per_family": 1}, ValueError, "fine_per_family"),
+        ({"n": 4, "fine_per_family": 4}, ValueError, "fine_per_family"),
+        ({"n": 4, "noise": -0.1}, ValueError, "noise"),
+        ({"n": 4, "noise": 0.6}, ValueError, "noise"),
+        ({"n": 4, "noise": "high"}, TypeError, "noise"),
+        ({"n": 4, "seed": -1}, ValueError, "seed"),
+        ({"n": 4, "seed": 1.5}, TypeError, "seed"),
+    ],
+)
+def test_bad_arguments(kwargs, error, name):
+    n = kwargs.pop("n")
+    with pytest.raises(error, match=name):
+        helpers.make_family_images(n, **kwargs)
