@@ -151,14 +151,15 @@ def _format_value(value) -> str:
     return str(value)
 
 
-def _flatten(results: Mapping, prefix: str = "") -> list[tuple[str, object]]:
+def _flatten(results: Mapping, prefix: tuple[str, ...] = ()) -> list[tuple[tuple, object]]:
+    """``[(key path, leaf value)]``; ``{"mean", "std"}`` dicts count as leaves."""
     rows = []
     for key, value in results.items():
-        name = f"{prefix}{key}"
+        path = (*prefix, str(key))
         if isinstance(value, Mapping) and set(value) != {"mean", "std"}:
-            rows.extend(_flatten(value, prefix=f"{name}."))
+            rows.extend(_flatten(value, path))
         else:
-            rows.append((name, value))
+            rows.append((path, value))
     return rows
 
 
@@ -194,7 +195,8 @@ def save_results(name: str, results: Mapping, *, directory: Path | str | None = 
         shown = path.resolve().relative_to(ROOT)
     except ValueError:
         shown = Path(path.name)
-    return _ResultsTable(_flatten(results), str(shown))
+    rows = [(".".join(path), value) for path, value in _flatten(results)]
+    return _ResultsTable(rows, str(shown))
 
 
 class _ResultsTable:
@@ -234,15 +236,32 @@ def load_all_results(directory: Path | str | None = None) -> dict[str, dict]:
 def results_markdown(results: Mapping[str, Mapping] | None = None) -> str:
     """A Markdown table of every notebook's headline results (one row per number).
 
-    The notebook's name, linked, stands on its first row only; nested keys are dotted.
+    The notebook's name, linked, stands on its first row only; nested keys are dotted, and the
+    leaves of one nested dict share a row, so a sweep stays readable.
     """
     results = load_all_results() if results is None else results
     lines = ["| notebook | result | value |", "| --- | --- | --- |"]
     for stem, res in results.items():
-        for i, (key, value) in enumerate(_flatten(res)):
+        for i, (key, text) in enumerate(_grouped_rows(res)):
             name = f"[{stem}](notebooks/{stem}.ipynb)" if i == 0 else ""
-            lines.append(f"| {name} | {key} | {_format_value(value)} |")
+            lines.append(f"| {name} | {key} | {text} |")
     return "\n".join(lines)
+
+
+def _grouped_rows(results: Mapping) -> list[tuple[str, str]]:
+    """Flattened rows; leaves that share a parent key become one row ``leaf: value; ...``."""
+    rows: list[tuple[str, list[str] | str]] = []
+    groups: dict[str, list[str]] = {}
+    for path, value in _flatten(results):
+        parent, leaf = ".".join(path[:-1]), path[-1]
+        if not parent:
+            rows.append((leaf, _format_value(value)))
+            continue
+        if parent not in groups:
+            groups[parent] = []
+            rows.append((parent, groups[parent]))
+        groups[parent].append(f"{leaf}: {_format_value(value)}")
+    return [(k, v if isinstance(v, str) else "; ".join(v)) for k, v in rows]
 
 
 README_START = "<!-- results:start -->"

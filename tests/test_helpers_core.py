@@ -140,6 +140,14 @@ def test_results_markdown_and_readme_update(tmp_path, monkeypatch):
     monkeypatch.setattr(helpers, "RESULTS_DIR", tmp_path)
     md = helpers.results_markdown()
     assert "| [01_x](notebooks/01_x.ipynb) | acc | 0.500 ± 0.100 |" in md
+    grouped = helpers.results_markdown(
+        {"02_y": {"n": 1, "sweep": {"0.5": {"a": 0.25, "b": 2}, "w_0.2": 3}}}
+    )
+    assert grouped.splitlines()[2:] == [
+        "| [02_y](notebooks/02_y.ipynb) | n | 1 |",
+        "|  | sweep.0.5 | a: 0.25; b: 2 |",
+        "|  | sweep | w_0.2: 3 |",
+    ]
     readme = tmp_path / "README.md"
     readme.write_text(f"top\n{helpers.README_START}\nold\n{helpers.README_END}\nbottom\n")
     helpers.update_readme_results(readme)
