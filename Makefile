@@ -34,7 +34,7 @@ graphviz:  ## install Graphviz's `dot` (model diagrams) where the machine allows
 	fi
 
 lab: setup  ## set up, then open JupyterLab on notebooks/
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 test: setup  ## set up, then lint and run all tests: pytest on tests/ and nbval on every notebook
 	$(BIN)/ruff check .

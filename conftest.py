@@ -1,12 +1,16 @@
 """pytest configuration for the notebook tests (nbval) and the wall-time table."""
 
 import os
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
 # Keep TensorFlow's import-time log lines out of test output (each notebook also sets this).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Notebooks run by nbval inherit this: helpers.save_results writes there, not to data/results,
+# so `make test` leaves the committed results (made by `make execute`) untouched.
+os.environ.setdefault("RESULTS_OUTPUT_DIR", tempfile.mkdtemp(prefix="notebook-results-"))
 
 _NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
 _STARTED: dict[str, float] = {}

@@ -185,9 +185,14 @@ def save_results(name: str, results: Mapping, *, directory: Path | str | None = 
     JSON-able dict; ``{"mean", "std"}`` dicts are shown as ``mean ± std``, nested dicts are
     flattened to dotted keys. In Jupyter the returned object renders as an HTML table, and as
     plain text elsewhere. The printed path is relative to the repository, never absolute.
+
+    When the environment variable ``RESULTS_OUTPUT_DIR`` is set (the test run sets it), the
+    file goes there instead, so running the tests never rewrites the committed results.
     """
     _check_results(name, results)
-    directory = RESULTS_DIR if directory is None else Path(directory)
+    if directory is None:
+        directory = os.environ.get("RESULTS_OUTPUT_DIR") or RESULTS_DIR
+    directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.json"
     path.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n", encoding="utf-8")

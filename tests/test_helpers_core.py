@@ -135,6 +135,12 @@ def test_save_results_rejects_bad_input(tmp_path, name, results, match):
         helpers.save_results(name, results, directory=tmp_path)
 
 
+def test_save_results_honours_results_output_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("RESULTS_OUTPUT_DIR", str(tmp_path))
+    helpers.save_results("03_z", {"a": 1})
+    assert json.loads((tmp_path / "03_z.json").read_text()) == {"a": 1}
+
+
 def test_results_markdown_and_readme_update(tmp_path, monkeypatch):
     helpers.save_results("01_x", {"acc": {"mean": 0.5, "std": 0.1}}, directory=tmp_path)
     monkeypatch.setattr(helpers, "RESULTS_DIR", tmp_path)
