@@ -7,7 +7,32 @@ Two jobs, plus the plumbing every notebook needs:
   :class:`numpy.random.Generator`; no global random state is touched.
 * **Pictures**: training curves, image grids, confusion matrices, bar charts with error bars,
   model diagrams (with a text fallback where Graphviz is missing).
-* **Plumbing**: :func:`set_seed`, :func:`median_time`, :func:`mean_std`, :func:`save_results`.
+* **Plumbing**: :func:`set_seed`, :func:`median_time`, :func:`mean_std`, :func:`save_results`,
+  and the evidence protocol below (:func:`compare_paired`, :func:`format_bounds`,
+  :func:`finding`).
+
+How a notebook makes a claim (every notebook follows this):
+
+1. **Floor and ceiling first.** Every task has a floor (chance, majority, and the best
+   training-free rule a reader could write) and a ceiling (the Bayes-optimal accuracy from the
+   generator's rules, or an oracle handed the hidden variables); each generator's docstring
+   says what they are. Task difficulty is chosen from them *before* methods are compared, so
+   that there is room between the two; every trained result is printed between them with
+   :func:`format_bounds`.
+2. **Paired seeds.** Methods compared are trained on the same seeds and the same data
+   (at least 5 seeds for a headline comparison) and each seed's value is shown.
+   :func:`compare_paired` gives the per-seed differences, their mean, the sample std (ddof=1)
+   and a 95 % Student-t interval. "A beats B" is asserted as ``low > 0`` (``.a_beats_b``);
+   "no difference that matters" as the whole interval inside ``±delta``
+   (``.equivalent``), with ``delta`` chosen and stated in the prose *before* the result;
+   anything else is printed as "inconclusive at n seeds" and the prose says so. No assert
+   compares single-seed numbers where seeds vary. Every "±" printed is labelled
+   ("mean ± sample std over n seeds").
+3. **Converged before compared.** Early stopping on a validation split carved from the
+   training data (never the test split), best weights restored, a stated maximum of epochs;
+   curves of every seed are shown.
+4. **Numbers in prose come from the run**, and each notebook saves its answered questions
+   (:func:`finding`) under ``"findings"`` in its results JSON, which the README renders.
 
 No model definitions live here: the models are the lesson, so they live in the notebooks.
 Bad input raises :class:`ValueError` (or :class:`TypeError`) naming the argument and what is
@@ -52,7 +77,7 @@ def _check_float(name: str, value, *, low: float, high: float, low_open: bool = 
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     value = float(value)
     bad_low = value <= low if low_open else value < low
-    if bad_low or value > high or math.isnan(value):
+    if bad_low or value > high or math.isnan(value) or math.isinf(value):
         left = "(" if low_open else "["
         raise ValueError(f"{name} must be in {left}{low}, {high}], got {value}")
     return value
@@ -132,13 +157,267 @@ def median_time(fn: Callable[[], object], *, repeats: int = 5, warmup: int = 1) 
 
 
 def mean_std(values: Sequence[float], *, digits: int = 4) -> dict[str, float]:
-    """``{"mean": m, "std": s}`` of ``values`` (population std), rounded to ``digits``."""
+    """``{"mean": m, "std": s}`` of ``values``, rounded to ``digits``.
+
+    ``s`` is the **sample** standard deviation (``ddof=1``), the one an interval over seeds is
+    built from; a single value has ``s = 0.0`` (nothing is known about its spread, so never
+    call one run "noise"). Print it labelled: "mean ± sample std over n seeds".
+    """
     vals = np.asarray(list(values), dtype=np.float64)
     if vals.ndim != 1 or vals.size == 0:
         raise ValueError(f"values must be a non-empty 1-D sequence of numbers, got {vals.shape}")
     if not np.all(np.isfinite(vals)):
         raise ValueError("values must all be finite numbers")
-    return {"mean": round(float(vals.mean()), digits), "std": round(float(vals.std()), digits)}
+    std = float(vals.std(ddof=1)) if vals.size > 1 else 0.0
+    return {"mean": round(float(vals.mean()), digits), "std": round(std, digits)}
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the regularised incomplete beta function (Lentz's method)."""
+    tiny, qab, qap, qam = 1e-300, a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 400):
+        even = m * (b - m) * x / ((qam + 2 * m) * (a + 2 * m))
+        odd = -(a + m) * (qab + m) * x / ((a + 2 * m) * (qap + 2 * m))
+        for num in (even, odd):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return h
+
+
+def _student_t_cdf(t: float, df: int) -> float:
+    """P(T <= t) for Student's t with ``df`` degrees of freedom (via the incomplete beta)."""
+    x = df / (df + t * t)
+    if x >= 1.0:  # |t| too small to tell from 0 in floating point
+        return 0.5
+    a, b = df / 2.0, 0.5
+    front = math.exp(
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x < (a + 1.0) / (a + b + 2.0):
+        tail = front * _betacf(a, b, x) / a
+    else:
+        tail = 1.0 - front * _betacf(b, a, 1.0 - x) / b
+    return 1.0 - 0.5 * tail if t >= 0 else 0.5 * tail
+
+
+def student_t_quantile(p: float, df: int) -> float:
+    """The ``p``-quantile of Student's t with ``df`` degrees of freedom (no SciPy needed).
+
+    ``student_t_quantile(0.975, 4)`` is 2.776..., the multiplier of a 95 % interval over 5 seeds.
+    """
+    p = _check_float("p", p, low=0.0, high=1.0, low_open=True)
+    if p >= 1.0:
+        raise ValueError(f"p must be in (0, 1), got {p}")
+    df = _check_int("df", df, low=1)
+    if p < 0.5:
+        return -student_t_quantile(1.0 - p, df)
+    lo, hi = 0.0, 1.0
+    while _student_t_cdf(hi, df) < p:
+        lo, hi = hi, hi * 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if _student_t_cdf(mid, df) < p else (lo, mid)
+        if hi - lo < 1e-12 * max(1.0, hi):
+            break
+    return 0.5 * (lo + hi)
+
+
+class PairedComparison:
+    """Method A against method B, trained on the same seeds and data: see :func:`compare_paired`.
+
+    Attributes: ``names`` (A, B), ``a``, ``b``, ``differences`` (A − B per seed), ``n``,
+    ``mean``, ``std`` (sample, ddof=1), ``low``/``high`` (the confidence interval of the mean
+    difference), ``confidence``, ``wins`` (seeds where A > B), ``delta`` (the margin of "no
+    difference that matters", or ``None``) and ``verdict``, one of ``"A beats B"`` (low > 0),
+    ``"B beats A"`` (high < 0), ``"no difference that matters"`` (the interval inside ±delta)
+    or ``"inconclusive at n seeds"``. ``str()`` gives the one-line rendering for a notebook.
+    """
+
+    def __init__(self, a, b, names, confidence, delta, digits):
+        self.names = names
+        self.a, self.b = [float(v) for v in a], [float(v) for v in b]
+        diffs = np.asarray(self.a) - np.asarray(self.b)
+        self.differences = [float(d) for d in diffs]
+        self.n = int(diffs.size)
+        self.mean = float(diffs.mean())
+        self.std = float(diffs.std(ddof=1))
+        half = student_t_quantile(0.5 + confidence / 2.0, self.n - 1) * self.std / math.sqrt(self.n)
+        self.low, self.high = self.mean - half, self.mean + half
+        self.confidence, self.delta, self.digits = confidence, delta, digits
+        self.wins = int(np.sum(diffs > 0))
+        self.ties = int(np.sum(diffs == 0))
+
+    @property
+    def a_beats_b(self) -> bool:
+        """True when the whole interval lies above 0 (A is better, at this confidence)."""
+        return self.low > 0
+
+    @property
+    def b_beats_a(self) -> bool:
+        """True when the whole interval lies below 0 (B is better, at this confidence)."""
+        return self.high < 0
+
+    @property
+    def equivalent(self) -> bool:
+        """True when the whole interval lies inside ``[-delta, +delta]`` (needs ``delta``)."""
+        if self.delta is None:
+            raise ValueError("equivalent needs delta: pass delta=... to compare_paired")
+        return -self.delta <= self.low and self.high <= self.delta
+
+    @property
+    def verdict(self) -> str:
+        a, b = self.names
+        if self.a_beats_b:
+            return f"{a} beats {b}"
+        if self.b_beats_a:
+            return f"{b} beats {a}"
+        if self.delta is not None and self.equivalent:
+            return f"no difference that matters (within ±{self.delta:g})"
+        return f"inconclusive at {self.n} seeds"
+
+    def as_dict(self) -> dict:
+        """JSON-able summary for :func:`save_results` (numbers rounded to ``digits``)."""
+        r = lambda v: round(float(v), self.digits)  # noqa: E731
+        return {
+            "a": self.names[0],
+            "b": self.names[1],
+            "n": self.n,
+            "mean_difference": r(self.mean),
+            "sample_std": r(self.std),
+            "ci": [r(self.low), r(self.high)],
+            "confidence": self.confidence,
+            "a_ahead": self.wins,
+            "delta": self.delta,
+            "verdict": self.verdict,
+            "per_seed": {"a": [r(v) for v in self.a], "b": [r(v) for v in self.b]},
+        }
+
+    def __str__(self) -> str:
+        a, b = self.names
+        d = self.digits - 1
+        return (
+            f"{a} − {b}: {self.mean:+.{d}f} ({self.confidence:.0%} CI [{self.low:+.{d}f}, "
+            f"{self.high:+.{d}f}], sample std {self.std:.{d}f}, n={self.n}); {a} ahead on "
+            f"{self.wins} of {self.n} seeds → {self.verdict}"
+        )
+
+    __repr__ = __str__
+
+
+def compare_paired(
+    a: Sequence[float],
+    b: Sequence[float],
+    *,
+    names: tuple[str, str] = ("A", "B"),
+    confidence: float = 0.95,
+    delta: float | None = None,
+    digits: int = 4,
+) -> PairedComparison:
+    """Paired comparison of per-seed scores ``a`` and ``b`` (same seeds, same data, same order).
+
+    Returns a :class:`PairedComparison`: the per-seed differences ``a - b``, their mean and
+    sample std (ddof=1), a Student-t ``confidence`` interval of the mean difference, "A ahead on
+    k of n seeds" and the verdict of the protocol in the module docstring. ``delta`` (> 0) is
+    the margin of "no difference that matters"; state it in the prose before the result.
+    At least 2 seeds are needed for an interval (use >= 5 for a headline comparison).
+    """
+    a_arr = np.asarray(list(a), dtype=np.float64)
+    b_arr = np.asarray(list(b), dtype=np.float64)
+    if a_arr.ndim != 1 or b_arr.ndim != 1 or a_arr.shape != b_arr.shape:
+        raise ValueError(
+            f"a and b must be 1-D with one score per seed each, got {a_arr.shape} and {b_arr.shape}"
+        )
+    if a_arr.size < 2:
+        raise ValueError(f"a and b need at least 2 paired seeds for an interval, got {a_arr.size}")
+    if not (np.all(np.isfinite(a_arr)) and np.all(np.isfinite(b_arr))):
+        raise ValueError("a and b must hold only finite numbers")
+    if (
+        not isinstance(names, tuple | list)
+        or len(names) != 2
+        or not all(isinstance(x, str) and x for x in names)
+    ):
+        raise ValueError(f"names must be two non-empty strings (A, B), got {names!r}")
+    confidence = _check_float("confidence", confidence, low=0.0, high=1.0, low_open=True)
+    if confidence >= 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    if delta is not None:
+        delta = _check_float("delta", delta, low=0.0, high=math.inf, low_open=True)
+    digits = _check_int("digits", digits, low=1, high=12)
+    return PairedComparison(a_arr, b_arr, tuple(names), confidence, delta, digits)
+
+
+def format_bounds(
+    value: float, *, floor: float, ceiling: float, name: str = "model", digits: int = 3
+) -> str:
+    """``"floor 0.800 ≤ model 0.870 ≤ ceiling 0.960"``: a result between its floor and ceiling.
+
+    The floor is the best training-free rule (chance, majority, a threshold or nearest-centroid
+    rule on obvious statistics); the ceiling is the Bayes-optimal accuracy from the generator's
+    rules, or an oracle handed the hidden variables. An order that does not hold is shown with
+    ``>`` instead of ``≤``, so a reader sees it; the notebook asserts what it claims.
+    """
+    for key, v in (("value", value), ("floor", floor), ("ceiling", ceiling)):
+        _check_float(key, v, low=-math.inf, high=math.inf)
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty string, got {name!r}")
+    digits = _check_int("digits", digits, low=0, high=12)
+    left = "≤" if floor <= value else ">"
+    right = "≤" if value <= ceiling else ">"
+    return (
+        f"floor {floor:.{digits}f} {left} {name} {value:.{digits}f} {right} "
+        f"ceiling {ceiling:.{digits}f}"
+    )
+
+
+def finding(
+    question: str,
+    answer: str,
+    *,
+    evidence: str,
+    value: float | None = None,
+    interval: Sequence[float] | None = None,
+    baseline: str | None = None,
+    floor: float | None = None,
+    ceiling: float | None = None,
+) -> dict:
+    """One answered question for the results JSON and the README's "answers at a glance".
+
+    ``question`` ("Does hard routing save compute?"), ``answer`` in a few words ("Yes: 1.5×
+    faster at batch 1000"), ``evidence`` the sentence with numbers formatted from the run
+    (usually ``str(compare_paired(...))``); optional ``value`` (the measured number or mean
+    difference), ``interval`` (its 95 % CI, two numbers), ``baseline`` (what it is measured
+    against), ``floor`` and ``ceiling`` of the task. Returns a JSON-able dict; put a list of
+    them under the key ``"findings"`` of :func:`save_results`.
+    """
+    out: dict = {}
+    for key, text in (("question", question), ("answer", answer), ("evidence", evidence)):
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"{key} must be a non-empty string, got {text!r}")
+        out[key] = text.strip()
+    if baseline is not None:
+        if not isinstance(baseline, str) or not baseline.strip():
+            raise ValueError(f"baseline must be a non-empty string or None, got {baseline!r}")
+        out["baseline"] = baseline.strip()
+    for key, v in (("value", value), ("floor", floor), ("ceiling", ceiling)):
+        if v is not None:
+            out[key] = round(_check_float(key, v, low=-math.inf, high=math.inf), 4)
+    if interval is not None:
+        pair = list(interval) if isinstance(interval, Sequence | np.ndarray) else None
+        if pair is None or len(pair) != 2:
+            raise ValueError(f"interval must be two numbers (low, high), got {interval!r}")
+        low, high = (_check_float("interval", v, low=-math.inf, high=math.inf) for v in pair)
+        if low > high:
+            raise ValueError(f"interval must be (low, high) with low <= high, got {interval!r}")
+        out["interval"] = [round(low, 4), round(high, 4)]
+    return out
 
 
 def _format_value(value) -> str:

@@ -98,8 +98,8 @@ def test_median_time_rejects_bad_input(kwargs, err, match):
 # ---- results ------------------------------------------------------------------------------
 
 
-def test_mean_std_values_and_rounding():
-    assert helpers.mean_std([1.0, 2.0, 3.0]) == {"mean": 2.0, "std": round(np.std([1, 2, 3]), 4)}
+def test_mean_std_is_the_sample_std():
+    assert helpers.mean_std([1.0, 2.0, 3.0]) == {"mean": 2.0, "std": 1.0}  # ddof=1, not 0.8165
     assert helpers.mean_std([0.123456], digits=2) == {"mean": 0.12, "std": 0.0}
 
 
@@ -293,3 +293,116 @@ def test_plot_model_returns_png_image():
     inp = keras.Input((3,))
     image = helpers.plot_model(keras.Model(inp, keras.layers.Dense(2)(inp)))
     assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---- evidence protocol ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("p", "df", "expected"),
+    [(0.975, 1, 12.7062), (0.975, 4, 2.77645), (0.975, 9, 2.26216), (0.95, 4, 2.13185),
+     (0.975, 30, 2.04227), (0.025, 4, -2.77645), (0.5, 7, 0.0)],
+)  # fmt: skip
+def test_student_t_quantile_matches_tables(p, df, expected):
+    assert helpers.student_t_quantile(p, df) == pytest.approx(expected, abs=2e-5)
+
+
+@pytest.mark.parametrize(
+    ("args", "exc", "match"),
+    [((1.0, 4), ValueError, "p must be in"), ((0.0, 4), ValueError, "p must be in"),
+     ((0.9, 0), ValueError, "df must be"), ((0.9, 2.5), TypeError, "df must be an int")],
+)  # fmt: skip
+def test_student_t_quantile_rejects_bad_input(args, exc, match):
+    with pytest.raises(exc, match=match):
+        helpers.student_t_quantile(*args)
+
+
+def test_compare_paired_interval_above_zero():
+    a = [0.90, 0.91, 0.92, 0.93, 0.95]
+    b = [0.85, 0.90, 0.88, 0.90, 0.90]
+    c = helpers.compare_paired(a, b, names=("gated", "plain"))
+    diffs = np.subtract(a, b)
+    assert c.differences == pytest.approx(diffs.tolist())
+    assert c.mean == pytest.approx(diffs.mean())
+    assert c.std == pytest.approx(diffs.std(ddof=1))
+    half = 2.776445 * diffs.std(ddof=1) / np.sqrt(5)
+    assert (c.low, c.high) == pytest.approx((diffs.mean() - half, diffs.mean() + half), abs=1e-6)
+    assert c.low > 0 and c.a_beats_b and not c.b_beats_a
+    assert c.wins == 5 and c.verdict == "gated beats plain"
+    text = str(c)
+    assert "gated − plain: +0.036" in text and "95% CI [+0.015, +0.057]" in text
+    assert "sample std" in text and "gated ahead on 5 of 5 seeds" in text
+    saved = c.as_dict()
+    assert saved["ci"] == [round(c.low, 4), round(c.high, 4)] and saved["a_ahead"] == 5
+    json.dumps(saved)
+
+
+def test_compare_paired_interval_straddles_zero():
+    a = [0.90, 0.85, 0.92, 0.88, 0.95]
+    b = [0.88, 0.90, 0.88, 0.90, 0.90]
+    c = helpers.compare_paired(a, b)
+    assert c.low < 0 < c.high
+    assert not c.a_beats_b and not c.b_beats_a
+    assert c.verdict == "inconclusive at 5 seeds"
+    assert c.wins == 3
+    with pytest.raises(ValueError, match="equivalent needs delta"):
+        _ = c.equivalent
+    wide = helpers.compare_paired(a, b, delta=0.1)
+    assert wide.equivalent and wide.verdict.startswith("no difference that matters")
+    narrow = helpers.compare_paired(a, b, delta=0.01)
+    assert not narrow.equivalent and narrow.verdict == "inconclusive at 5 seeds"
+
+
+def test_compare_paired_b_beats_a_and_identical_differences():
+    c = helpers.compare_paired([0.5, 0.6, 0.7], [0.6, 0.7, 0.8], names=("x", "y"))
+    assert c.std == pytest.approx(0.0, abs=1e-12) and c.high < 0
+    assert c.verdict == "y beats x" and c.wins == 0
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "kwargs", "exc", "match"),
+    [([0.5], [0.4], {}, ValueError, "at least 2 paired seeds"),
+     ([0.5, 0.6], [0.4], {}, ValueError, "one score per seed"),
+     ([0.5, float("nan")], [0.4, 0.5], {}, ValueError, "finite"),
+     ([0.5, 0.6], [0.4, 0.5], {"names": ("a",)}, ValueError, "names must be two"),
+     ([0.5, 0.6], [0.4, 0.5], {"confidence": 1.0}, ValueError, "confidence must be in"),
+     ([0.5, 0.6], [0.4, 0.5], {"delta": 0.0}, ValueError, "delta must be in"),
+     ([0.5, 0.6], [0.4, 0.5], {"delta": "big"}, TypeError, "delta must be a number")],
+)  # fmt: skip
+def test_compare_paired_rejects_bad_input(a, b, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        helpers.compare_paired(a, b, **kwargs)
+
+
+def test_format_bounds_shows_order():
+    assert helpers.format_bounds(0.87, floor=0.8, ceiling=0.96) == (
+        "floor 0.800 ≤ model 0.870 ≤ ceiling 0.960"
+    )
+    assert "floor 0.90 > mlp 0.85 ≤ ceiling 0.99" == helpers.format_bounds(
+        0.85, floor=0.9, ceiling=0.99, name="mlp", digits=2
+    )
+    with pytest.raises(ValueError, match="name must be"):
+        helpers.format_bounds(0.5, floor=0.1, ceiling=0.9, name="")
+    with pytest.raises(ValueError, match="floor must be in"):
+        helpers.format_bounds(0.5, floor=float("nan"), ceiling=0.9)
+
+
+def test_finding_is_json_and_validated():
+    f = helpers.finding(
+        "Does gating help?",
+        "Yes: +3.6 points",
+        evidence="gated − plain: +0.036 (95% CI [+0.015, +0.057])",
+        value=0.036,
+        interval=(0.0152, 0.0568),
+        baseline="plain",
+        floor=0.5,
+        ceiling=0.97,
+    )
+    assert f["interval"] == [0.0152, 0.0568] and f["baseline"] == "plain"
+    json.dumps(f)
+    with pytest.raises(ValueError, match="question must be"):
+        helpers.finding("", "yes", evidence="x")
+    with pytest.raises(ValueError, match="interval must be two numbers"):
+        helpers.finding("q?", "yes", evidence="x", interval=(1.0,))
+    with pytest.raises(ValueError, match="low <= high"):
+        helpers.finding("q?", "yes", evidence="x", interval=(1.0, 0.0))

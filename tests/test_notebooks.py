@@ -75,6 +75,26 @@ def test_parameters_cell_defines_seed(notebook):
     assert "SEED" in names, f"{path.name}: the parameters cell must define SEED"
 
 
+def test_parameters_cell_holds_only_literal_assignments(notebook):
+    """papermill injects its values in a cell *after* the parameters cell, so a value derived
+    there (``SEEDS = [SEED, SEED + 1]``) would keep the old seed: only literals belong there."""
+    path, nb = notebook
+    (cell,) = [c for c in _code_cells(nb) if "parameters" in c["metadata"].get("tags", [])]
+    for node in ast.parse(_source(cell)).body:
+        where = f"{path.name}, parameters cell line {node.lineno}"
+        assert isinstance(node, ast.Assign), f"{where}: only assignments belong here"
+        for target in node.targets:
+            names = target.elts if isinstance(target, ast.Tuple) else [target]
+            assert all(isinstance(t, ast.Name) for t in names), f"{where}: assign plain names"
+        try:
+            ast.literal_eval(node.value)
+        except ValueError:
+            raise AssertionError(
+                f"{where}: `{ast.unparse(node)}` is not a literal; compute derived values in "
+                "the next cell, where papermill's injected parameters are already set"
+            ) from None
+
+
 def test_no_machine_paths_or_memory_addresses_in_outputs(notebook):
     path, nb = notebook
     for i, cell in enumerate(_code_cells(nb), 1):
