@@ -141,19 +141,17 @@ def test_save_results_honours_results_output_dir(tmp_path, monkeypatch):
     assert json.loads((tmp_path / "03_z.json").read_text()) == {"a": 1}
 
 
-def test_results_markdown_and_readme_update(tmp_path, monkeypatch):
+def test_results_markdown_without_findings_and_readme_update(tmp_path, monkeypatch):
     helpers.save_results("01_x", {"acc": {"mean": 0.5, "std": 0.1}}, directory=tmp_path)
     monkeypatch.setattr(helpers, "RESULTS_DIR", tmp_path)
     md = helpers.results_markdown()
-    assert "| [01_x](notebooks/01_x.ipynb) | acc | 0.500 ± 0.100 |" in md
+    assert md.startswith("### [01_x](notebooks/01_x.ipynb)\n\nNo answered questions saved yet.")
+    assert "<details><summary>All 1 numbers it saved</summary>" in md
+    assert "| acc | 0.500 ± 0.100 |" in md and md.rstrip().endswith("</details>")
     grouped = helpers.results_markdown(
         {"02_y": {"n": 1, "sweep": {"0.5": {"a": 0.25, "b": 2}, "w_0.2": 3}}}
     )
-    assert grouped.splitlines()[2:] == [
-        "| [02_y](notebooks/02_y.ipynb) | n | 1 |",
-        "|  | sweep.0.5 | a: 0.25; b: 2 |",
-        "|  | sweep | w_0.2: 3 |",
-    ]
+    assert "| n | 1 |\n| sweep.0.5 | a: 0.25; b: 2 |\n| sweep | w_0.2: 3 |" in grouped
     readme = tmp_path / "README.md"
     readme.write_text(f"top\n{helpers.README_START}\nold\n{helpers.README_END}\nbottom\n")
     helpers.update_readme_results(readme)
@@ -165,11 +163,11 @@ def test_results_markdown_and_readme_update(tmp_path, monkeypatch):
 
 
 def test_committed_results_are_in_readme():
-    """The README's table is regenerated from data/results (run `make readme` if this fails)."""
+    """README's results and wall times are regenerated (run `make readme` if this fails)."""
     if not helpers.load_all_results():
         pytest.skip("no results yet")
     readme = (helpers.ROOT / "README.md").read_text(encoding="utf-8")
-    assert helpers.results_markdown() in readme, "README results are stale: run `make readme`"
+    assert helpers.render_readme(readme) == readme, "README is stale: run `make readme`"
 
 
 # ---- plots --------------------------------------------------------------------------------
@@ -353,6 +351,17 @@ def test_compare_paired_interval_straddles_zero():
     assert not narrow.equivalent and narrow.verdict == "inconclusive at 5 seeds"
 
 
+def test_compare_paired_detectable_but_inside_delta_says_both():
+    a = [0.964, 0.973, 0.972, 0.971, 0.960]
+    b = [0.959, 0.962, 0.959, 0.958, 0.953]
+    c = helpers.compare_paired(a, b, names=("inception", "plain"), delta=0.02)
+    assert c.a_beats_b and c.equivalent
+    assert c.verdict == "inception ahead, but within ±0.02: no difference that matters"
+    assert helpers.compare_paired(a, b, names=("inception", "plain")).verdict == (
+        "inception beats plain"
+    )
+
+
 def test_compare_paired_b_beats_a_and_identical_differences():
     c = helpers.compare_paired([0.5, 0.6, 0.7], [0.6, 0.7, 0.8], names=("x", "y"))
     assert c.std == pytest.approx(0.0, abs=1e-12) and c.high < 0
@@ -406,3 +415,130 @@ def test_finding_is_json_and_validated():
         helpers.finding("q?", "yes", evidence="x", interval=(1.0,))
     with pytest.raises(ValueError, match="low <= high"):
         helpers.finding("q?", "yes", evidence="x", interval=(1.0, 0.0))
+
+
+# ---- README: answers at a glance, wall times ------------------------------------------------
+
+
+def _two_findings():
+    return [
+        helpers.finding(
+            "Does gating help?",
+            "Yes: +3.6 points",
+            evidence="gated − plain: +0.036 (95% CI [+0.015, +0.057]), 5 seeds",
+            value=0.036,
+            interval=(0.0152, 0.0568),
+            baseline="plain",
+            floor=0.5,
+            ceiling=0.97,
+        ),
+        helpers.finding("Is the <shape> | colour used?", "Not tested", evidence="see notebook"),
+    ]
+
+
+def test_results_markdown_renders_findings_with_details():
+    res = {"findings": _two_findings(), "acc": 0.91, "sweep": {"a": 1, "b": 2}}
+    md = helpers.results_markdown({"03_z": res})
+    lines = md.splitlines()
+    assert lines[0] == "### [03_z](notebooks/03_z.ipynb)"
+    assert "| question | answer | measured | evidence |" in lines
+    assert (
+        "| Does gating help? | Yes: +3.6 points | 0.036 (95 % CI [0.015, 0.057]) vs plain; "
+        "floor 0.500, ceiling 0.970 | gated − plain: +0.036 (95% CI [+0.015, +0.057]), 5 seeds |"
+    ) in lines
+    # Only what is present is shown; `|` and `<` can't break the table.
+    assert "| Is the &lt;shape> \\| colour used? | Not tested | — | see notebook |" in lines
+    assert "<details><summary>All 3 other numbers it saved</summary>" in lines
+    assert "| acc | 0.91 |" in lines and "| sweep | a: 1; b: 2 |" in lines
+    assert "findings" not in md.split("<details>", 1)[1]  # no raw JSON dump of the findings
+
+
+def test_results_markdown_findings_only_has_no_details():
+    md = helpers.results_markdown({"04_w": {"findings": _two_findings()[:1]}})
+    assert "<details>" not in md and "Does gating help?" in md
+
+
+def test_measured_column_variants():
+    f = helpers.finding("q?", "a", evidence="e", interval=(-0.01, 0.02), floor=0.1)
+    assert helpers._measured(f) == "(95 % CI [-0.010, 0.020]); floor 0.100"
+    assert helpers._measured(helpers.finding("q?", "a", evidence="e", ceiling=1)) == "ceiling 1.000"
+    assert helpers._measured(helpers.finding("q?", "a", evidence="e", value=5297546)) == "5,297,546"
+    assert helpers._measured(helpers.finding("q?", "a", evidence="e", value=-0.004)) == "-0.004"
+    assert helpers._measured(helpers.finding("q?", "a", evidence="e", value=0)) == "0.000"
+
+
+@pytest.mark.parametrize(
+    "findings, match",
+    [
+        ({"q": "a"}, r"03_z\.json: findings must be a non-empty list"),
+        ([], "findings must be a non-empty list"),
+        (["just text"], r"findings\[0\] must be a dict"),
+        ([{"question": "q?", "answer": "a"}], r"findings\[0\]: .*evidence"),
+        ([{"question": "q?", "answer": "", "evidence": "e"}], r"findings\[0\]: answer must be"),
+        (
+            [{"question": "q?", "answer": "a", "evidence": "e", "interval": [2, 1]}],
+            r"findings\[0\]: interval must be \(low, high\)",
+        ),
+        (
+            [{"question": "q?", "answer": "a", "evidence": "e", "value": "high"}],
+            r"findings\[0\]: value must be a number",
+        ),
+        (
+            [{"question": "q?", "answer": "a", "evidence": "e", "intervall": [1, 2]}],
+            r"findings\[0\]: .*intervall",
+        ),
+    ],
+)
+def test_results_markdown_rejects_malformed_findings(findings, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.results_markdown({"03_z": {"findings": findings, "acc": 1}})
+
+
+_TABLE = """| notebook | question it answers | wall time* |
+| --- | --- | --- |
+| [01 a](notebooks/01_a.ipynb) | What? | 52 s |
+| [02 b](notebooks/02_b.ipynb) | Which \\| one? | 9 s |
+
+\\* typed by hand
+"""
+_TIMES = {
+    "date": "2026-11-23",
+    "machine": {
+        "cpu": "AMD EPYC",
+        "cpus": 2,
+        "memory_gib": 23.5,
+        "platform": "Linux x86_64",
+        "python": "3.11.7",
+        "load_average_at_start": 0.4,
+    },
+    "notebooks": {"01_a": {"seconds": 47.6, "date": "2026-11-23"}},
+}
+
+
+def test_times_markdown_writes_measured_wall_times():
+    md = helpers.times_markdown(_TABLE, _TIMES)
+    lines = md.splitlines()
+    assert lines[:2] == _TABLE.splitlines()[:2]
+    assert lines[2] == "| [01 a](notebooks/01_a.ipynb) | What? | 48 s |"
+    assert lines[3] == "| [02 b](notebooks/02_b.ipynb) | Which \\| one? | not measured |"
+    assert "typed by hand" not in md
+    assert lines[-1].startswith("\\* Wall time of each notebook") and "2026-11-23" in lines[-1]
+    assert "2 CPUs (AMD EPYC), 23.5 GiB" in lines[-1] and "load average 0.4" in lines[-1]
+    assert helpers.times_markdown(md, _TIMES) == md  # stable when regenerated
+    missing = helpers.times_markdown(_TABLE, None)
+    assert "| What? | not measured |" in missing and "Not measured yet" in missing
+
+
+def test_render_readme_fills_both_blocks_and_load_times(tmp_path):
+    text = (
+        f"top\n{helpers.TIMES_START}\n{_TABLE}{helpers.TIMES_END}\nmiddle\n"
+        f"{helpers.README_START}\nold\n{helpers.README_END}\nend\n"
+    )
+    out = helpers.render_readme(text, results={"01_a": {"acc": 1}}, times=_TIMES)
+    assert "| What? | 48 s |" in out and "### [01_a](notebooks/01_a.ipynb)" in out
+    assert out.startswith("top\n") and "\nmiddle\n" in out and out.endswith("end\n")
+    assert helpers.render_readme(out, results={"01_a": {"acc": 1}}, times=_TIMES) == out
+    path = tmp_path / "times.json"
+    assert helpers.load_times(path) is None
+    path.write_text(json.dumps(_TIMES))
+    assert helpers.load_times(path) == _TIMES
