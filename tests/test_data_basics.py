@@ -196,3 +196,124 @@ def test_author_pairs_reject_bad_input(kwargs, match):
     n = args.pop("n")
     with pytest.raises(ValueError, match=match):
         helpers.make_author_pairs(n, **args)
+
+
+# ---- digit rendering, floor and ceiling ---------------------------------------------------
+
+
+def test_digits_are_recognisable_at_28px():
+    """Noise-free, unshifted glyphs: every pair of digits differs clearly (no 9 that reads 8)."""
+    x, y = helpers.make_digits(10, noise=0.0, max_shift=0.0, scale_range=(0.75, 0.75), seed=0)
+    glyphs = x[np.argsort(y)].reshape(10, -1)
+    dist = np.sqrt(((glyphs[:, None] - glyphs[None]) ** 2).sum(-1))
+    norms = np.sqrt((glyphs**2).sum(-1))
+    off = dist[~np.eye(10, dtype=bool)].reshape(10, 9)
+    assert (off.min(1) > 0.3 * norms).all()  # nearest other digit is far, relative to the glyph
+
+
+def test_digits_render_smoothly():
+    """Area averaging gives grey edge pixels, not only black and white."""
+    x, _ = helpers.make_digits(50, noise=0.0, seed=0)
+    grey = np.mean((x > 0.05) & (x < 0.95)) / np.mean(x > 0.05)
+    assert grey > 0.2
+
+
+def test_digits_oracle_is_the_ceiling_and_above_the_floor():
+    n = 1500
+    x, y = helpers.make_digits(n, seed=7)
+    oracle = helpers.digits_oracle(n, rows=slice(1000, None), seed=7)
+    assert oracle.shape == (500,) and oracle.dtype == np.int64
+    ceiling = np.mean(oracle == y[1000:])
+    flat = x.reshape(n, -1)
+    centroids = np.stack([flat[:1000][y[:1000] == k].mean(0) for k in range(10)])
+    nearest = ((flat[1000:, None] - centroids[None]) ** 2).sum(-1).argmin(1)
+    floor = np.mean(nearest == y[1000:])
+    assert 0.2 < floor < 0.8 and ceiling > 0.98  # room between floor and ceiling
+
+
+def test_digits_oracle_replays_the_generator():
+    """Without noise the oracle is exact; with another seed it no longer matches."""
+    _, y = helpers.make_digits(60, noise=0.0, seed=3)
+    assert np.array_equal(helpers.digits_oracle(60, noise=0.0, seed=3), y)
+    assert helpers.digits_oracle(60, rows=[0, 5], noise=0.0, seed=3).tolist() == y[[0, 5]].tolist()
+
+
+# ---- headline ceilings --------------------------------------------------------------------
+
+
+def test_headlines_bayes_ceilings():
+    tokens, features, y = helpers.make_headlines(3000, noise=0.2, seed=5)
+    acc = {
+        use: np.mean((helpers.headlines_bayes(tokens, features, use=use, noise=0.2) > 0.5) == y)
+        for use in ("both", "headline", "features")
+    }
+    assert acc["both"] > 0.9 and 0.65 < acc["headline"] < 0.8 and 0.65 < acc["features"] < 0.8
+    assert acc["both"] > max(acc["headline"], acc["features"]) + 0.1
+    p = helpers.headlines_bayes(tokens, features, noise=0.2)
+    assert p.shape == (3000,) and p.min() >= 0.0 and p.max() <= 1.0
+
+
+def test_headlines_noise_sets_the_ceiling():
+    tokens, features, y = helpers.make_headlines(3000, noise=0.5, seed=5)
+    acc = np.mean((helpers.headlines_bayes(tokens, features, noise=0.5) > 0.5) == y)
+    assert 0.84 < acc < 0.92  # the noisier task leaves less room
+
+
+@pytest.mark.parametrize(
+    "kwargs, err, match",
+    [
+        ({"use": "text"}, ValueError, "use must be"),
+        ({"signal_tokens": 0}, ValueError, "signal_tokens must be"),
+        ({"noise": -1.0}, ValueError, "noise must be in"),
+        ({"features": np.zeros((3, 5))}, ValueError, "tokens must be"),
+    ],
+)
+def test_headlines_bayes_rejects_bad_input(kwargs, err, match):
+    tokens, features, _ = helpers.make_headlines(10, seed=0)
+    args = {"tokens": tokens, "features": features, **kwargs}
+    with pytest.raises(err, match=match):
+        helpers.headlines_bayes(args.pop("tokens"), args.pop("features"), **args)
+
+
+# ---- author pairs: floor and ceiling ------------------------------------------------------
+
+
+def _count_cosine_floor(a, b, y, n_train):
+    freq = a[:n_train].sum((0, 1)) + b[:n_train].sum((0, 1))
+    freq = freq / freq.sum()
+    ca, cb = a.sum(1) - a.shape[1] * freq, b.sum(1) - a.shape[1] * freq
+    cos = (ca * cb).sum(1) / (np.linalg.norm(ca, axis=1) * np.linalg.norm(cb, axis=1) + 1e-9)
+    cands = np.quantile(cos[:n_train], np.linspace(0.02, 0.98, 97))
+    thr = cands[np.argmax([np.mean((cos[:n_train] > c) == y[:n_train]) for c in cands])]
+    return np.mean((cos[n_train:] > thr) == y[n_train:])
+
+
+def test_author_pairs_floor_and_ceiling():
+    a, b, y = helpers.make_author_pairs(4000, length=24, seed=9)
+    p = helpers.author_pairs_bayes(a, b, seed=9)
+    assert p.shape == (4000,) and 0.0 <= p.min() and p.max() <= 1.0
+    ceiling = np.mean((p[3000:] > 0.5) == y[3000:])
+    floor = _count_cosine_floor(a, b, y, 3000)
+    assert 0.7 < floor < 0.84 and 0.87 < ceiling < 0.95 and ceiling > floor + 0.08
+
+
+def test_author_pairs_bayes_needs_the_right_authors():
+    a, b, y = helpers.make_author_pairs(2000, length=24, seed=9)
+    right = np.mean((helpers.author_pairs_bayes(a, b, seed=9) > 0.5) == y)
+    wrong = np.mean((helpers.author_pairs_bayes(a, b, seed=10) > 0.5) == y)
+    assert right > wrong + 0.1  # the oracle is handed the hidden authors of this seed
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"b": np.zeros((5, 24, 27), dtype=np.float32)}, "a and b must be one-hot"),
+        ({"n_authors": 1}, "n_authors must be in"),
+        ({"habit_strength": 0.5}, "habit_strength must be in"),
+    ],
+)
+def test_author_pairs_bayes_rejects_bad_input(kwargs, match):
+    a, b, _ = helpers.make_author_pairs(4, length=24, seed=0)
+    args = {"a": a, "b": b, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        helpers.author_pairs_bayes(args.pop("a"), args.pop("b"), **args)

@@ -133,3 +133,65 @@ def test_bad_arguments(kwargs, error, name):
     n = kwargs.pop("n")
     with pytest.raises(error, match=name):
         helpers.make_family_images(n, **kwargs)
+
+
+def test_label_noise_redraws_the_cue_at_the_stated_rate():
+    # Dogs: the tag colour is the cue, so it agrees with the label at the ceiling's rate.
+    x, fine, family = helpers.make_family_images(3000, noise=0.0, label_noise=0.3, seed=8)
+    dogs = family == 1
+    agree = np.mean(helpers.family_tag_rule(x[dogs]) == fine[dogs])
+    ceiling = helpers.family_fine_ceiling(label_noise=0.3)
+    assert ceiling == pytest.approx(0.8)
+    assert abs(agree - ceiling) < 0.03
+    # Without label noise the cue always agrees.
+    x, fine, family = helpers.make_family_images(600, noise=0.0, seed=8)
+    dogs = family == 1
+    assert np.all(helpers.family_tag_rule(x[dogs]) == fine[dogs])
+
+
+def test_floor_and_ceiling():
+    for label_noise, k in ((0.0, 3), (0.15, 3), (0.15, 2), (1.0, 3)):
+        ceiling = helpers.family_fine_ceiling(label_noise=label_noise, fine_per_family=k)
+        assert ceiling == pytest.approx(1 - label_noise * (k - 1) / k)
+    # The notebook's setting: floor (tag rule, family-blind) far below the ceiling.
+    x, fine, _ = helpers.make_family_images(2000, label_noise=0.15, seed=9)
+    floor = np.mean(helpers.family_tag_rule(x) == fine)
+    ceiling = helpers.family_fine_ceiling(label_noise=0.15)
+    assert 1 / 6 < floor < ceiling - 0.3
+    assert abs(floor - ceiling / 2) < 0.04  # right only on the dogs whose cue survived
+    pred = helpers.family_tag_rule(x)
+    assert pred.dtype == np.int64 and set(pred.tolist()) <= {3, 4, 5}
+
+
+def test_label_noise_keeps_balance_and_seeding():
+    a = helpers.make_family_images(61, label_noise=0.5, seed=10)
+    b = helpers.make_family_images(61, label_noise=0.5, seed=10)
+    for u, v in zip(a, b, strict=True):
+        np.testing.assert_array_equal(u, v)
+    counts = np.bincount(a[1], minlength=6)
+    assert counts.max() - counts.min() <= 1
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "name"),
+    [
+        (lambda: helpers.make_family_images(4, label_noise=-0.1), ValueError, "label_noise"),
+        (lambda: helpers.make_family_images(4, label_noise=1.5), ValueError, "label_noise"),
+        (lambda: helpers.make_family_images(4, label_noise="x"), TypeError, "label_noise"),
+        (lambda: helpers.family_fine_ceiling(label_noise=2.0), ValueError, "label_noise"),
+        (
+            lambda: helpers.family_fine_ceiling(label_noise=0.1, fine_per_family=4),
+            ValueError,
+            "fine_per_family",
+        ),
+        (lambda: helpers.family_tag_rule(np.zeros((2, 8, 8))), ValueError, "x must be"),
+        (
+            lambda: helpers.family_tag_rule(np.zeros((2, 8, 8, 3)), fine_per_family=1),
+            ValueError,
+            "fine_per_family",
+        ),
+    ],
+)
+def test_bad_arguments_of_floor_and_ceiling(call, error, name):
+    with pytest.raises(error, match=name):
+        call()

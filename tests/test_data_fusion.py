@@ -110,3 +110,112 @@ def test_bad_arguments_name_the_argument(kwargs, error, name):
     n = args.pop("n")
     with pytest.raises(error, match=name):
         helpers.make_two_modalities(n, **args)
+
+
+def test_misleading_corruption_reads_like_another_class():
+    _, clean_tok, y, _ = make(2000)
+    x_img, tok, y2, corrupted = make(2000, corruption=0.4, corruption_mode="misleading")
+    np.testing.assert_array_equal(y, y2)
+    np.testing.assert_array_equal(x_img, make(2000)[0])  # corruption touches B only
+    assert set(np.unique(corrupted)) == {0.0, 1.0}
+    assert abs(corrupted.mean() - 0.4) < 0.05
+    hit = corrupted == 1
+    np.testing.assert_array_equal(tok[~hit], clean_tok[~hit])
+    # Same samples as the random per-sample mode (nested, comparable sample by sample).
+    np.testing.assert_array_equal(corrupted, make(2000, corruption=0.4)[3])
+    # Hit samples: own keywords only by chance, and one wrong class's keywords as often as
+    # a clean sample has its own.
+    kw_class = tok // 3
+    own = (kw_class[hit] == y[hit, None]).mean()
+    assert abs(own - 0.05) < 0.02
+    counts = np.stack([(kw_class[hit] == c).sum(1) for c in range(10)], axis=1)
+    top_rate = counts.max(1).mean() / 20
+    clean_rate = (kw_class[~hit] == y[~hit, None]).mean()
+    assert abs(top_rate - clean_rate) < 0.05
+
+
+def test_older_modes_unchanged_by_the_misleading_mode():
+    # The misleading draws come after the others: per_sample and global data are as before.
+    _, tok, _, corrupted = make(50, corruption=0.5, seed=7)
+    assert corrupted.sum() > 0 and tok.dtype == np.int32
+    a = make(50, corruption=0.5, corruption_mode="misleading", seed=7)
+    assert not np.array_equal(a[1], tok)
+    np.testing.assert_array_equal(a[3], corrupted)
+
+
+def bayes_accuracy(n=3000, seed=1, **kwargs):
+    _, tok, y, _ = make(n, seed=seed, **kwargs)
+    mode = kwargs.get("corruption_mode", "per_sample")
+    post = helpers.two_modalities_text_posterior(
+        tok, corruption=kwargs.get("corruption", 0.0), corruption_mode=mode
+    )
+    return post, y
+
+
+def test_text_posterior_is_a_distribution_and_the_ceiling_of_b():
+    post, y = bayes_accuracy()
+    assert post.shape == (3000, 10) and post.dtype == np.float64
+    np.testing.assert_allclose(post.sum(1), 1.0)
+    assert np.all(post >= 0)
+    bayes = np.mean(post.argmax(1) == y)
+    # Ceiling of B at the default noise: about 0.73 (measured 0.730 at seed 1).
+    assert 0.70 < bayes < 0.76
+    # It is calibrated: the mean top probability matches the accuracy.
+    assert abs(post.max(1).mean() - bayes) < 0.03
+    # Pure random corruption leaves nothing: uniform posterior, chance accuracy.
+    post, _ = bayes_accuracy(corruption=1.0)
+    np.testing.assert_allclose(post, 0.1)
+
+
+def test_text_posterior_knows_the_misleading_process():
+    _, tok, y, _ = make(3000, seed=1, corruption=0.5, corruption_mode="misleading")
+    rows = np.arange(len(y))
+    aware = helpers.two_modalities_text_posterior(tok, corruption=0.5, corruption_mode="misleading")
+    naive = helpers.two_modalities_text_posterior(tok)  # assumes clean B
+    nll = -np.log(aware[rows, y]).mean()
+    nll_naive = -np.log(naive[rows, y] + 1e-300).mean()
+    assert nll < nll_naive - 0.5  # the mixture likelihood fits the corrupted data far better
+    assert abs(aware.max(1).mean() - np.mean(aware.argmax(1) == y)) < 0.03  # calibrated
+
+
+def test_floor_rules_are_above_chance_and_below_the_ceiling():
+    x_img, tok, y, _ = make(3000, seed=2)
+    rules = helpers.two_modalities_floor_rules(x_img, tok)
+    acc = {k: np.mean(v == y) for k, v in rules.items()}
+    assert set(acc) == {"a_template", "b_keywords", "keywords_then_template"}
+    assert all(v.dtype == np.int64 and v.shape == (3000,) for v in rules.values())
+    assert 0.15 < acc["a_template"] < 0.6  # a glyph template beats chance, not the CNN
+    assert 0.65 < acc["b_keywords"] < 0.78
+    assert acc["keywords_then_template"] > acc["b_keywords"]  # ties broken by the image
+    post = helpers.two_modalities_text_posterior(tok)
+    assert acc["b_keywords"] <= np.mean(post.argmax(1) == y) + 0.01
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "name"),
+    [
+        ({"tokens": np.zeros(5, dtype=int)}, ValueError, "tokens"),
+        ({"tokens": np.full((2, 3), 60)}, ValueError, "tokens"),
+        ({"tokens": np.zeros((2, 3), dtype=float)}, ValueError, "tokens"),
+        ({"text_noise": 1.5}, ValueError, "text_noise"),
+        ({"corruption": -0.1}, ValueError, "corruption"),
+        ({"corruption_mode": "global"}, ValueError, "corruption_mode"),
+        ({"keywords_per_class": 0}, ValueError, "keywords_per_class"),
+    ],
+)
+def test_text_posterior_bad_arguments(kwargs, error, name):
+    args = {"tokens": np.zeros((2, 3), dtype=int), **kwargs}
+    tokens = args.pop("tokens")
+    with pytest.raises(error, match=name):
+        helpers.two_modalities_text_posterior(tokens, **args)
+
+
+def test_floor_rules_bad_arguments():
+    with pytest.raises(ValueError, match="x_image"):
+        helpers.two_modalities_floor_rules(np.zeros((4, 8, 9)), np.zeros((4, 3), dtype=int))
+    with pytest.raises(ValueError, match="tokens"):
+        helpers.two_modalities_floor_rules(np.zeros((4, 8, 8)), np.zeros((5, 3), dtype=int))
+    with pytest.raises(ValueError, match="keywords_per_class"):
+        helpers.two_modalities_floor_rules(
+            np.zeros((4, 8, 8)), np.zeros((4, 3), dtype=int), keywords_per_class=0
+        )

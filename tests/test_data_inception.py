@@ -128,3 +128,55 @@ def test_to_display_uint8_constant_image_is_grey():
 def test_to_display_uint8_bad_input(image, kwargs, match):
     with pytest.raises(ValueError, match=match):
         helpers.to_display_uint8(image, **kwargs)
+
+
+def test_multiscale_return_mask():
+    x, y, mask = helpers.make_multiscale_textures(24, size=16, seed=4, return_mask=True)
+    x2, y2 = helpers.make_multiscale_textures(24, size=16, seed=4)
+    assert np.array_equal(x, x2) and np.array_equal(y, y2)  # the mask changes nothing else
+    assert mask.shape == (24, 16, 16) and mask.dtype == bool
+    area = mask.mean(axis=(1, 2))
+    assert 0.2 < area.min() and area.max() < 0.7
+    with pytest.raises(TypeError, match="return_mask"):
+        helpers.make_multiscale_textures(4, return_mask=1)
+
+
+def test_multiscale_stripe_map_sign_follows_texture():
+    x, y = helpers.make_multiscale_textures(60, size=16, noise=0.0, seed=8)
+    s = helpers.multiscale_stripe_map(x)
+    assert s.shape == (60, 15, 15) and s.dtype == np.float64
+    assert np.all((s.mean(axis=(1, 2)) > 0) == (y // 3 == 0))  # positive: horizontal
+    with pytest.raises(ValueError, match="x must have shape"):
+        helpers.multiscale_stripe_map(np.zeros((3, 16, 16)))
+
+
+def test_multiscale_floor_and_ceiling():
+    # The documented floor and ceiling: the notebook's setting leaves room between them; the
+    # old setting (24x24, noise 0.5) is too easy for a comparison.
+    for size, noise, n_train, low, high in [
+        (16, 1.25, 1200, 0.42, 0.65),
+        (24, 0.5, 800, 0.93, 1.0),
+    ]:
+        x_tr, y_tr = helpers.make_multiscale_textures(n_train, size=size, noise=noise, seed=11)
+        x, y, mask = helpers.make_multiscale_textures(
+            600, size=size, noise=noise, seed=12, return_mask=True
+        )
+        pred = helpers.multiscale_floor_rule(x_tr, y_tr, x)
+        assert pred.dtype == np.int64 and pred.shape == (600,)
+        assert low < np.mean(pred == y) < high
+        assert np.mean(pred // 3 == y // 3) > 0.97  # the texture alone is easy for the rule
+        oracle = helpers.multiscale_oracle(x, mask)
+        assert np.mean(oracle == y) >= 0.99
+
+
+def test_multiscale_floor_and_oracle_bad_input():
+    x, y, mask = helpers.make_multiscale_textures(12, size=16, seed=3, return_mask=True)
+    with pytest.raises(ValueError, match="y_train"):
+        helpers.multiscale_floor_rule(x, y[:5], x)
+    with pytest.raises(ValueError, match="layouts"):
+        helpers.multiscale_floor_rule(x[y % 3 == 0], y[y % 3 == 0], x)
+    small, _ = helpers.make_multiscale_textures(4, size=12, seed=3)
+    with pytest.raises(ValueError, match="same image size"):
+        helpers.multiscale_floor_rule(x, y, small)
+    with pytest.raises(ValueError, match="mask"):
+        helpers.multiscale_oracle(x, mask[:, :8])

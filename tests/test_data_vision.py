@@ -231,3 +231,125 @@ def test_motion_clips_bad_input(kwargs, match, error):
     n = kwargs.pop("n")
     with pytest.raises(error, match=match):
         helpers.make_motion_clips(n, **kwargs)
+
+
+def test_motion_clips_attributes_give_every_answer():
+    # The ceiling: whoever knows a clip's direction, colour and shape answers every question.
+    clips, _, answers, qtypes, attrs = helpers.make_motion_clips(
+        90, frames=3, return_attributes=True, seed=6
+    )
+    assert attrs.shape == (90, 3) and attrs.dtype == np.int64
+    words = [helpers.CLIP_ANSWER_WORDS[t][attrs[i, t]] for i, t in enumerate(qtypes)]
+    assert [helpers.QA_ANSWERS[a] for a in answers] == words
+    plain = helpers.make_motion_clips(90, frames=3, seed=6)
+    assert np.array_equal(plain[0], clips)  # the flag changes what is returned, not the data
+
+
+def test_motion_clips_bad_return_attributes():
+    with pytest.raises(TypeError, match="return_attributes"):
+        helpers.make_motion_clips(4, return_attributes=1)
+
+
+# --------------------------------------------------------------------------------------------
+# Floors and ceilings
+# --------------------------------------------------------------------------------------------
+
+
+def _pair_cells():
+    """Exact probability of (digit a, digit b, same) for make_digit_pairs: (10, 10) arrays."""
+    p_same = np.eye(10) * 0.5 / 10
+    p_diff = (1 - np.eye(10)) * 0.5 / 90
+    return p_same, p_diff
+
+
+def test_digit_pairs_floor_is_the_majority():
+    _, _, same = helpers.make_digit_pairs(300, seed=8)
+    assert same.mean() == 0.5
+
+
+def test_digit_pairs_additive_bound_is_three_quarters():
+    p_same, p_diff = _pair_cells()
+    order = np.greater_equal.outer(np.arange(10), np.arange(10))  # same iff a >= b
+    assert np.isclose((p_same * order).sum() + (p_diff * ~order).sum(), 0.75)
+    # No additive rule g(a) + h(b) > 0 does better (random search over 20000 rules).
+    rng = np.random.default_rng(0)
+    g, h = rng.normal(size=(20000, 10, 1)), rng.normal(size=(20000, 1, 10))
+    accept = g + h > 0
+    acc = (accept * p_same).sum((1, 2)) + (~accept * p_diff).sum((1, 2))
+    assert acc.max() <= 0.75 + 1e-12 and acc.max() > 0.65
+    # and the order rule reaches it on drawn pairs
+    _, _, same, digits = helpers.make_digit_pairs(4000, return_digits=True, seed=9)
+    assert abs(np.mean((digits[:, 0] >= digits[:, 1]) == same) - 0.75) < 0.03
+
+
+def test_shape_scenes_question_only_floor():
+    _, q, a, _ = helpers.make_shape_scenes(3000, seed=10)
+    _, q_test, a_test, t_test = helpers.make_shape_scenes(1500, seed=11)
+    hit = helpers.question_only_rule(q, a, q_test) == a_test
+    assert abs(hit.mean() - 1 / 3) < 0.04
+    for t, prior in enumerate((1 / 4, 1 / 2, 1 / 4)):
+        assert abs(hit[t_test == t].mean() - prior) < 0.07
+
+
+def test_motion_clips_question_only_floor():
+    _, q, a, _ = helpers.make_motion_clips(600, frames=2, size=16, seed=12)
+    _, q_test, a_test, _ = helpers.make_motion_clips(600, frames=2, size=16, seed=13)
+    hit = helpers.question_only_rule(q, a, q_test) == a_test
+    assert abs(hit.mean() - (1 / 4 + 1 / 4 + 1 / 3) / 3) < 0.05
+
+
+def test_question_only_rule_unseen_question_gets_the_overall_majority():
+    q = helpers.encode_questions(["how many circles ?", "how many circles ?", "what color is it ?"])
+    a = np.array([7, 7, 0])
+    unseen = helpers.encode_questions(["how many squares ?"])
+    assert helpers.question_only_rule(q, a, unseen).tolist() == [7]
+    assert helpers.question_only_rule(q, a, q[2:]).tolist() == [0]
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ((np.zeros((3, 6)), np.zeros(3, int), np.zeros((2, 5))), "questions"),
+        ((np.zeros(6), np.zeros(3, int), np.zeros((2, 6))), "questions"),
+        ((np.zeros((3, 6)), np.zeros(2, int), np.zeros((2, 6))), "train_answers"),
+        ((np.zeros((3, 6)), np.zeros(3), np.zeros((2, 6))), "train_answers"),
+        ((np.zeros((0, 6)), np.zeros(0, int), np.zeros((2, 6))), "train_questions"),
+    ],
+)
+def test_question_only_rule_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.question_only_rule(*args)
+
+
+# --------------------------------------------------------------------------------------------
+# Pictures of this section
+# --------------------------------------------------------------------------------------------
+
+
+def test_plot_paired_seeds_and_curves():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = helpers.plot_paired_seeds({"a": [0.8, 0.9], "b": [0.5, 0.6]}, ylabel="acc", floor=0.1)
+    assert len(ax.get_xticklabels()) == 2
+    ax = helpers.plot_seed_curves({"a": [{"val_accuracy": [0.1, 0.2]}]})
+    assert len(ax.get_lines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"per_seed": {}, "ylabel": "acc"}, "per_seed"),
+        ({"per_seed": {"a": [1.0], "b": [1.0, 2.0]}, "ylabel": "acc"}, "per_seed"),
+        ({"per_seed": {"a": [1.0]}, "ylabel": ""}, "ylabel"),
+    ],
+)
+def test_plot_paired_seeds_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.plot_paired_seeds(**kwargs)
+
+
+@pytest.mark.parametrize("runs", [{}, {"a": []}, {"a": [{"loss": [1.0]}]}])
+def test_plot_seed_curves_bad_input(runs):
+    with pytest.raises(ValueError, match="runs"):
+        helpers.plot_seed_curves(runs)
