@@ -53,6 +53,47 @@ def test_set_seed_rejects_bad_seed(seed, err, match):
         helpers.set_seed(seed)
 
 
+def _tiny_builder():
+    import keras
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Dense(4)(inputs)))
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    return model
+
+
+def test_start_from_seed_reuses_the_model_and_trains_like_a_fresh_one():
+    x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
+    y = x.sum(1, keepdims=True)
+
+    def train(model):
+        model.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+        return [w.copy() for w in model.get_weights()]
+
+    fresh = helpers.start_from_seed(None, _tiny_builder, 2)  # seeds, then builds
+    expected = train(fresh)
+    model = helpers.start_from_seed(None, _tiny_builder, 1)
+    train(model)  # its optimizer now has moments and a step count
+    reused = helpers.start_from_seed(model, _tiny_builder, 2)
+    assert reused is model
+    for a, b in zip(train(reused), expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_start_from_seed_rejects_bad_input():
+    import keras
+
+    with pytest.raises(TypeError, match="builder must be callable"):
+        helpers.start_from_seed(None, "model", 0)
+    with pytest.raises(TypeError, match="model must be None or a compiled keras.Model"):
+        helpers.start_from_seed(object(), _tiny_builder, 0)
+    inputs = keras.Input((3,))
+    other = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    other.compile(optimizer="adam", loss="mse")
+    with pytest.raises(ValueError, match="architecture builder"):
+        helpers.start_from_seed(other, _tiny_builder, 0)
+
+
 def test_quiet_native_stderr_silences_fd2_and_restores_it(capfd):
     with helpers.quiet_native_stderr():
         os.write(2, b"hidden\n")
@@ -444,7 +485,7 @@ def test_results_markdown_renders_findings_with_details():
     assert "| question | answer | measured | evidence |" in lines
     assert (
         "| Does gating help? | Yes: +3.6 points | 0.036 (95 % CI [0.015, 0.057]) vs plain; "
-        "floor 0.500, ceiling 0.970 | gated − plain: +0.036 (95% CI [+0.015, +0.057]), 5 seeds |"
+        "task floor 0.500, ceiling 0.970 | gated − plain: +0.036 (95% CI [+0.015, +0.057]), 5 seeds |"
     ) in lines
     # Only what is present is shown; `|` and `<` can't break the table.
     assert "| Is the &lt;shape> \\| colour used? | Not tested | — | see notebook |" in lines
@@ -460,8 +501,8 @@ def test_results_markdown_findings_only_has_no_details():
 
 def test_measured_column_variants():
     f = helpers.finding("q?", "a", evidence="e", interval=(-0.01, 0.02), floor=0.1)
-    assert helpers._measured(f) == "(95 % CI [-0.010, 0.020]); floor 0.100"
-    assert helpers._measured(helpers.finding("q?", "a", evidence="e", ceiling=1)) == "ceiling 1.000"
+    assert helpers._measured(f) == "(95 % CI [-0.010, 0.020]); task floor 0.100"
+    assert helpers._measured(helpers.finding("q?", "a", evidence="e", ceiling=1)) == "task ceiling 1.000"
     assert helpers._measured(helpers.finding("q?", "a", evidence="e", value=5297546)) == "5,297,546"
     assert helpers._measured(helpers.finding("q?", "a", evidence="e", value=-0.004)) == "-0.004"
     assert helpers._measured(helpers.finding("q?", "a", evidence="e", value=0)) == "0.000"
