@@ -195,3 +195,63 @@ def test_label_noise_keeps_balance_and_seeding():
 def test_bad_arguments_of_floor_and_ceiling(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+def test_cue_agrees_mask_gives_the_ceiling():
+    x, fine, family, agrees = helpers.make_family_images(
+        3000, noise=0.0, label_noise=0.3, return_cue_agrees=True, seed=9
+    )
+    assert agrees.dtype == bool and agrees.shape == (3000,)
+    ceiling = helpers.family_fine_ceiling(label_noise=0.3)
+    assert abs(agrees.mean() - ceiling) < 0.03
+    # On dogs the tag colour is the cue: the tag rule is right exactly where the cue agrees.
+    dogs = family == 1
+    np.testing.assert_array_equal(helpers.family_tag_rule(x[dogs]) == fine[dogs], agrees[dogs])
+    # The same seed draws the same images with or without the mask.
+    np.testing.assert_array_equal(helpers.make_family_images(3000, noise=0.0, label_noise=0.3,
+                                                             seed=9)[0], x)  # fmt: skip
+
+
+def test_difficulty_knobs_change_the_cues():
+    base = helpers.make_family_images(50, noise=0.0, seed=10)[0]
+    faint = helpers.make_family_images(50, noise=0.0, stripe_contrast=0.1, seed=10)[0]
+    assert np.abs(np.diff(faint, axis=1)).mean() < np.abs(np.diff(base, axis=1)).mean()
+    small = helpers.make_family_images(50, noise=0.0, tag_size=3, seed=10)[0]
+    saturated = lambda im: (im.max(-1) - im.min(-1) > 0.5).sum(axis=(1, 2))  # noqa: E731
+    assert np.all(saturated(small) <= 9) and np.all(saturated(base) >= 30)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "name"),
+    [
+        ({"stripe_contrast": 1.5}, ValueError, "stripe_contrast"),
+        ({"tag_size": 0}, ValueError, "tag_size"),
+        ({"tag_size": 2.0}, TypeError, "tag_size"),
+        ({"tag_strength": -0.1}, ValueError, "tag_strength"),
+        ({"return_cue_agrees": 1}, TypeError, "return_cue_agrees"),
+    ],
+)
+def test_bad_difficulty_arguments(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        helpers.make_family_images(4, **kwargs)
+
+
+def test_hand_rule_floor():
+    # The floor: between chance and the ceiling, and reads the family mostly right.
+    x, fine, family = helpers.make_family_images(600, label_noise=0.15, seed=11)
+    pred, scores = helpers.family_hand_rule(x, return_scores=True)
+    assert pred.dtype == np.int64 and pred.shape == (600,) and scores.shape == (600,)
+    accuracy = np.mean(pred == fine)
+    assert 1 / 6 + 0.2 < accuracy < helpers.family_fine_ceiling(label_noise=0.15) - 0.1
+    assert np.mean(pred // 3 == family) > 0.7
+    # Told nothing about labels, it is deterministic.
+    np.testing.assert_array_equal(helpers.family_hand_rule(x), pred)
+
+
+def test_hand_rule_bad_arguments():
+    with pytest.raises(ValueError, match="x must be"):
+        helpers.family_hand_rule(np.zeros((2, 32, 32)))
+    with pytest.raises(ValueError, match="family_threshold"):
+        helpers.family_hand_rule(np.zeros((2, 32, 32, 3)), family_threshold=-1.0)
+    with pytest.raises(ValueError, match="fine_per_family"):
+        helpers.family_hand_rule(np.zeros((2, 32, 32, 3)), fine_per_family=5)
