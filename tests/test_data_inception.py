@@ -180,3 +180,14 @@ def test_multiscale_floor_and_oracle_bad_input():
         helpers.multiscale_floor_rule(x, y, small)
     with pytest.raises(ValueError, match="mask"):
         helpers.multiscale_oracle(x, mask[:, :8])
+
+
+def test_multiscale_floor_holds_at_every_training_seed():
+    # Notebook 05 draws train/test per seed (s, s + 2000): the floor stays mid-range at each.
+    for seed in (0, 3, 41, 1234):
+        x_tr, y_tr = helpers.make_multiscale_textures(1200, size=16, noise=1.25, seed=seed)
+        x, y, mask = helpers.make_multiscale_textures(
+            600, size=16, noise=1.25, seed=seed + 2000, return_mask=True
+        )
+        assert 0.42 < np.mean(helpers.multiscale_floor_rule(x_tr, y_tr, x) == y) < 0.65
+        assert np.mean(helpers.multiscale_oracle(x, mask) == y) >= 0.99
