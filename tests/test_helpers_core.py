@@ -502,7 +502,10 @@ def test_results_markdown_findings_only_has_no_details():
 def test_measured_column_variants():
     f = helpers.finding("q?", "a", evidence="e", interval=(-0.01, 0.02), floor=0.1)
     assert helpers._measured(f) == "(95 % CI [-0.010, 0.020]); task floor 0.100"
-    assert helpers._measured(helpers.finding("q?", "a", evidence="e", ceiling=1)) == "task ceiling 1.000"
+    assert (
+        helpers._measured(helpers.finding("q?", "a", evidence="e", ceiling=1))
+        == "task ceiling 1.000"
+    )
     assert helpers._measured(helpers.finding("q?", "a", evidence="e", value=5297546)) == "5,297,546"
     assert helpers._measured(helpers.finding("q?", "a", evidence="e", value=-0.004)) == "-0.004"
     assert helpers._measured(helpers.finding("q?", "a", evidence="e", value=0)) == "0.000"
