@@ -485,7 +485,8 @@ def test_results_markdown_renders_findings_with_details():
     assert "| question | answer | measured | evidence |" in lines
     assert (
         "| Does gating help? | Yes: +3.6 points | 0.036 (95 % CI [0.015, 0.057]) vs plain; "
-        "task floor 0.500, ceiling 0.970 | gated − plain: +0.036 (95% CI [+0.015, +0.057]), 5 seeds |"
+        "task floor 0.500, ceiling 0.970 | "
+        "gated − plain: +0.036 (95% CI [+0.015, +0.057]), 5 seeds |"
     ) in lines
     # Only what is present is shown; `|` and `<` can't break the table.
     assert "| Is the &lt;shape> \\| colour used? | Not tested | — | see notebook |" in lines
