@@ -438,16 +438,7 @@ def test_format_bounds_shows_order():
 
 
 def test_finding_is_json_and_validated():
-    f = helpers.finding(
-        "Does gating help?",
-        "Yes: +3.6 points",
-        evidence="gated − plain: +0.036 (95% CI [+0.015, +0.057])",
-        value=0.036,
-        interval=(0.0152, 0.0568),
-        baseline="plain",
-        floor=0.5,
-        ceiling=0.97,
-    )
+    f = _two_findings()[0]
     assert f["interval"] == [0.0152, 0.0568] and f["baseline"] == "plain"
     json.dumps(f)
     with pytest.raises(ValueError, match="question must be"):
