@@ -2041,7 +2041,11 @@ def make_two_modalities(
     positions (``round(corruption * seq_len)``) of *every* sample. At ``corruption`` 0 and 1
     the two modes agree. ``"misleading"`` hits the same samples as ``"per_sample"`` but
     redraws their whole sequence by B's own rule from *another* class (uniform over the other
-    9): a corrupted B then looks like a clean B of a wrong class, confidently misleading.
+    9): a corrupted B then looks like a clean B of a wrong class (misleading, but no more
+    confident than a clean B and not detectable from B alone). ``"keyword_swap"`` hits the same
+    samples and the same wrong class, and replaces *every* token by one of that class's
+    keywords: B is then confidently wrong, and detectable only from the raw tokens (a clean
+    sequence of 20 tokens holds about 4 own keywords, never 20) or from its disagreement with A.
     The clean data (images, labels, clean tokens) depends on ``seed`` only, and the corruption
     is nested: for one seed, what is corrupted at level 0.25 is also corrupted at 0.5, with the
     same replacement tokens, so levels can be compared sample by sample.
@@ -2052,12 +2056,15 @@ def make_two_modalities(
     ceiling is its exact Bayes posterior (:func:`two_modalities_text_posterior`, about 0.73
     clean: the keyword vote is already near-optimal for B alone); A has no tractable posterior
     (unknown shift and scale), so a fused ceiling is a reference: B's exact posterior times a
-    calibrated A model, the Bayes rule for views independent given the class.
+    calibrated A model, the Bayes rule for views independent given the class. With
+    ``"keyword_swap"`` at ``corruption`` 0.5 the keyword vote falls to about 0.36, the
+    swap-aware rule ``"unless_swapped"`` keeps about 0.50, and B's exact posterior (which
+    recognises a swapped sequence and only rules out the class it names) about 0.42.
 
     Returns ``(x_image, x_tokens, y, corrupted)``: ``x_image`` float32 (n, image_size,
     image_size) in [0, 1]; ``x_tokens`` int32 (n, seq_len) in [0, vocab_size); ``y`` int64 (n,)
     in [0, 9]; ``corrupted`` float32 (n,), the fraction of each sample's B positions that were
-    overwritten (0 or 1 per sample in ``"per_sample"`` mode).
+    overwritten (0 or 1 per sample in every mode but ``"global"``).
     """
     n = _check_int("n", n, low=1)
     image_size = _check_int("image_size", image_size, low=8, high=64)
@@ -2099,13 +2106,18 @@ def make_two_modalities(
         hit = position_rank < int(round(corruption * seq_len))
     else:
         hit = np.repeat((sample_u < corruption)[:, None], seq_len, axis=1)
-    tokens = np.where(hit, wrong_tokens if corruption_mode == "misleading" else replacement, tokens)
+    source = {"misleading": wrong_tokens, "keyword_swap": swap_tokens}
+    tokens = np.where(hit, source.get(corruption_mode, replacement), tokens)
     corrupted = hit.mean(axis=1).astype(np.float32)
     return x_image, tokens.astype(np.int32), y, corrupted
 
 
 def two_modalities_text_posterior(
     tokens,
+    # Drawn last, so the three older modes are unchanged by its existence.
+    swap_tokens = wrong[:, None] * keywords_per_class + corrupt_rng.integers(
+        0, keywords_per_class, size=(n, seq_len)
+    )
     *,
     vocab_size: int = 60,
     keywords_per_class: int = 3,
@@ -2119,7 +2131,9 @@ def two_modalities_text_posterior(
     probability ``(1 - text_noise) / keywords_per_class``) or a uniform token (``text_noise /
     vocab_size``). With ``corruption`` > 0 the likelihood is the mixture the generator draws
     from: ``"per_sample"`` mixes in uniform tokens, ``"misleading"`` the other 9 classes'
-    sequences (``"global"`` is not supported: its exact posterior sums over position sets).
+    sequences, ``"keyword_swap"`` the other 9 classes' all-keyword sequences (so a swapped
+    sample's posterior is uniform over the 9 classes that are not the one it names); ``"global"``
+    is not supported: its exact posterior sums over position sets.
     The prior is uniform (classes are balanced). Its argmax is the Bayes-optimal reading of B.
 
     Returns float64 (n, 10), rows summing to 1. ``tokens`` int (n, seq_len) in [0, vocab_size).
@@ -2133,9 +2147,10 @@ def two_modalities_text_posterior(
         raise ValueError(f"tokens must lie in [0, vocab_size={vocab_size})")
     text_noise = _check_float("text_noise", text_noise, low=0.0, high=1.0)
     corruption = _check_float("corruption", corruption, low=0.0, high=1.0)
-    if corruption_mode not in ("per_sample", "misleading"):
+    if corruption_mode not in ("per_sample", "misleading", "keyword_swap"):
         raise ValueError(
-            f"corruption_mode must be 'per_sample' or 'misleading', got {corruption_mode!r}"
+            "corruption_mode must be 'per_sample', 'misleading' or 'keyword_swap', "
+            f"got {corruption_mode!r}"
         )
     own = tokens[:, :, None] // keywords_per_class == np.arange(10)  # (n, L, 10)
     kw = (1.0 - text_noise) / keywords_per_class
@@ -2158,14 +2173,22 @@ def two_modalities_text_posterior(
     return post / post.sum(axis=1, keepdims=True)
 
 
+    elif corruption_mode == "keyword_swap":  # every token one keyword of a class c' != class
+        named = (tokens[:, :, None] // keywords_per_class == np.arange(10)).all(axis=1)
+        others = named.sum(axis=1, keepdims=True) - named  # (n, 10): 1 where c' != class
+        with np.errstate(divide="ignore"):
+            corrupt = np.log(others / 9.0) - tokens.shape[1] * np.log(keywords_per_class)
 def two_modalities_floor_rules(x_image, tokens, *, keywords_per_class: int = 3) -> dict:
     """Training-free rules a reader could write: the floor of :func:`make_two_modalities`.
 
     ``"a_template"``: the digit whose clean glyph (no noise, shift or scaling, drawn by
     :func:`make_digits`) correlates best with the image. ``"b_keywords"``: the class with the
     most keywords among the tokens (ties: the lowest class). ``"keywords_then_template"``: the
-    keyword vote, ties broken by the template correlation. Returns ``{rule: int64 (n,)
-    predictions}``. ``x_image`` float (n, s, s); ``tokens`` int (n, seq_len).
+    keyword vote, ties broken by the template correlation. ``"unless_swapped"``: the same, but
+    a sequence made only of one class's keywords (what ``"keyword_swap"`` corruption writes; a
+    clean sequence never is) is read as naming a *wrong* class: the template decides among the
+    other 9. Returns ``{rule: int64 (n,) predictions}``. ``x_image`` float (n, s, s);
+    ``tokens`` int (n, seq_len).
     """
     x_image, tokens = np.asarray(x_image), np.asarray(tokens)
     if x_image.ndim != 3 or x_image.shape[1] != x_image.shape[2]:
@@ -2188,7 +2211,10 @@ def two_modalities_floor_rules(x_image, tokens, *, keywords_per_class: int = 3) 
     return {
         "a_template": corr.argmax(1).astype(np.int64),
         "b_keywords": votes.argmax(1).astype(np.int64),
-        "keywords_then_template": (votes + 0.5 * (corr + 1) / 2).argmax(1).astype(np.int64),
+        "keywords_then_template": then_template.astype(np.int64),
+        "unless_swapped": np.where(swapped.any(1), excluded.argmax(1), then_template).astype(
+            np.int64
+        ),
     }
 
 
@@ -2196,6 +2222,9 @@ def two_modalities_floor_rules(x_image, tokens, *, keywords_per_class: int = 3) 
 # Data: 05 Inception blocks (classes that differ at several spatial scales)
 # --------------------------------------------------------------------------------------------
 
+    swapped = votes == tokens.shape[1]  # (n, 10): every token is this class's keyword
+    excluded = np.where(swapped, -np.inf, corr)
+    then_template = (votes + 0.5 * (corr + 1) / 2).argmax(1)
 
 MULTISCALE_CLASS_NAMES = (
     "horizontal / centre",

@@ -182,7 +182,7 @@ def test_floor_rules_are_above_chance_and_below_the_ceiling():
     x_img, tok, y, _ = make(3000, seed=2)
     rules = helpers.two_modalities_floor_rules(x_img, tok)
     acc = {k: np.mean(v == y) for k, v in rules.items()}
-    assert set(acc) == {"a_template", "b_keywords", "keywords_then_template"}
+    assert set(acc) == {"a_template", "b_keywords", "keywords_then_template", "unless_swapped"}
     assert all(v.dtype == np.int64 and v.shape == (3000,) for v in rules.values())
     assert 0.15 < acc["a_template"] < 0.6  # a glyph template beats chance, not the CNN
     assert 0.65 < acc["b_keywords"] < 0.78
@@ -219,3 +219,66 @@ def test_floor_rules_bad_arguments():
         helpers.two_modalities_floor_rules(
             np.zeros((4, 8, 8)), np.zeros((4, 3), dtype=int), keywords_per_class=0
         )
+
+
+def test_keyword_swap_is_confidently_wrong_and_detectable_from_the_tokens():
+    _, clean_tok, y, _ = make(2000)
+    x_img, tok, y2, corrupted = make(2000, corruption=0.4, corruption_mode="keyword_swap")
+    np.testing.assert_array_equal(y, y2)
+    np.testing.assert_array_equal(x_img, make(2000)[0])  # corruption touches B only
+    hit = corrupted == 1
+    # Same samples as the other per-sample modes, clean samples untouched.
+    np.testing.assert_array_equal(corrupted, make(2000, corruption=0.4)[3])
+    np.testing.assert_array_equal(tok[~hit], clean_tok[~hit])
+    assert abs(hit.mean() - 0.4) < 0.05
+    # Every token of a hit sample is a keyword of one class, never the true one...
+    kw_class = tok // 3
+    assert np.all(kw_class[hit] == kw_class[hit, :1])
+    assert np.all(kw_class[hit, 0] != y[hit]) and np.all(tok[hit] < 30)
+    # ... and names the same wrong class as the misleading mode (same draws).
+    mis = make(2000, corruption=0.4, corruption_mode="misleading")[1]
+    mis_top = np.stack([(mis[hit] // 3 == c).sum(1) for c in range(10)], 1).argmax(1)
+    assert np.mean(mis_top == kw_class[hit, 0]) > 0.6  # the vote is noisy; chance is 1/9
+    # No clean sequence is made of one class's keywords only: detectable from the tokens.
+    assert not np.any(np.all(kw_class[~hit] == kw_class[~hit, :1], axis=1))
+
+
+def test_misleading_and_swap_leave_the_older_modes_unchanged():
+    for mode in ("per_sample", "global"):
+        a = make(60, corruption=0.5, corruption_mode=mode, seed=11)
+        b = make(60, corruption=0.5, corruption_mode=mode, seed=11)
+        np.testing.assert_array_equal(a[1], b[1])
+    swap = make(60, corruption=0.5, corruption_mode="keyword_swap", seed=11)
+    mis = make(60, corruption=0.5, corruption_mode="misleading", seed=11)
+    np.testing.assert_array_equal(swap[3], mis[3])
+    assert not np.array_equal(swap[1], mis[1])
+
+
+def test_text_posterior_knows_the_keyword_swap():
+    _, tok, y, hit = make(3000, seed=1, corruption=0.5, corruption_mode="keyword_swap")
+    hit = hit == 1
+    post = helpers.two_modalities_text_posterior(
+        tok, corruption=0.5, corruption_mode="keyword_swap"
+    )
+    np.testing.assert_allclose(post.sum(1), 1.0)
+    named = tok[hit, 0] // 3
+    # A swapped sample: the named class ruled out, the other 9 equally likely.
+    np.testing.assert_allclose(post[np.flatnonzero(hit), named], 0.0, atol=1e-12)
+    np.testing.assert_allclose(np.sort(post[hit], axis=1)[:, 1:], 1 / 9, atol=1e-9)
+    # Clean samples read as clean, so its accuracy is the clean half's plus chance on the rest.
+    acc = np.mean(post.argmax(1) == y)
+    assert 0.38 < acc < 0.46
+    naive = helpers.two_modalities_text_posterior(tok)  # assumes clean B: confidently wrong
+    assert np.mean(naive[hit].argmax(1) == named) == 1.0
+
+
+def test_floor_rule_unless_swapped():
+    x_img, tok, y, hit = make(3000, seed=2, corruption=0.5, corruption_mode="keyword_swap")
+    rules = helpers.two_modalities_floor_rules(x_img, tok)
+    acc = {k: np.mean(v == y) for k, v in rules.items()}
+    assert acc["unless_swapped"] > acc["keywords_then_template"] + 0.1
+    assert np.all(rules["unless_swapped"][hit == 1] != tok[hit == 1, 0] // 3)
+    # Without swapped samples it is the keywords-then-template rule.
+    x_img, tok, _, _ = make(500, seed=2)
+    rules = helpers.two_modalities_floor_rules(x_img, tok)
+    np.testing.assert_array_equal(rules["unless_swapped"], rules["keywords_then_template"])
