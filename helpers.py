@@ -1407,7 +1407,9 @@ def make_digit_pairs(
     can reach at most 3/4: accepting the diagonal pairs (i, i) and (j, j) forces it to accept
     (i, j) or (j, i) as well, so with k digits accepted it pays k(k-1)/2 wrong cells of mass
     1/180 against k right cells of mass 1/20, best at k = 9 or 10 (for example "same iff
-    digit(a) >= digit(b)").
+    digit(a) >= digit(b)"). Each image alone says nothing about the answer (the digit of ``xa``
+    and that of ``xb`` are each uniform in both classes: E[same | a] = E[same | b] = 1/2), so
+    the log-loss optimum of such an additive head is the constant 1/2.
 
     Returns ``(xa, xb, same)``: ``xa`` and ``xb`` float32 (n, size, size) in [0, 1];
     ``same`` int64 (n,) in {0, 1}. With ``return_digits=True`` also ``digits``, int64 (n, 2):
@@ -1564,7 +1566,8 @@ def make_shape_scenes(
     answer is balanced), "is there a <color> <shape> ?" (yes/no balanced; the other objects may
     share the colour or the shape, never both), "how many <shape>s ?" (0–3, balanced). So the
     answer needs both the image and the question: a model that sees only the question can at
-    best learn each type's answer prior (1/4, 1/2, 1/4).
+    best learn each type's answer prior (1/4, 1/2, 1/4), exactly: within a type, the answer is
+    drawn independently of the question's words.
 
     Floor and ceiling: the best question-only rule (the most frequent training answer of each
     question) is right on 1/4, 1/2 and 1/4 of the three types, about 1/3 overall. The answer

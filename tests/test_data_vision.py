@@ -282,6 +282,30 @@ def test_digit_pairs_additive_bound_is_three_quarters():
     assert abs(np.mean((digits[:, 0] >= digits[:, 1]) == same) - 0.75) < 0.03
 
 
+def test_digit_pairs_each_image_alone_says_nothing():
+    """E[same | a] = E[same | b] = 1/2: why an additive head's log-loss optimum is 1/2."""
+    p_same, p_diff = _pair_cells()
+    joint = p_same + p_diff
+    assert np.allclose(p_same.sum(1) / joint.sum(1), 0.5)  # given digit a
+    assert np.allclose(p_same.sum(0) / joint.sum(0), 0.5)  # given digit b
+    _, _, same, digits = helpers.make_digit_pairs(20000, size=8, return_digits=True, seed=14)
+    for column in (0, 1):
+        rate = [same[digits[:, column] == d].mean() for d in range(10)]
+        assert max(abs(r - 0.5) for r in rate) < 0.05  # about 4.5 standard errors
+
+
+def test_shape_scenes_answers_do_not_depend_on_the_question_words():
+    """Within a type, every question has the same answer prior (1/4, 1/2, 1/4): exact floors."""
+    _, q, a, t = helpers.make_shape_scenes(6000, size=16, seed=15)
+    for qtype, n_answers in ((0, 4), (1, 2), (2, 4)):
+        rows = t == qtype
+        texts, answers = np.unique(q[rows], axis=0, return_inverse=True)
+        for k in range(len(texts)):
+            counts = np.bincount(a[rows][answers.ravel() == k], minlength=17)
+            share = counts[counts > 0] / counts.sum()
+            assert len(share) == n_answers and share.max() - share.min() < 0.3
+
+
 def test_shape_scenes_question_only_floor():
     _, q, a, _ = helpers.make_shape_scenes(3000, seed=10)
     _, q_test, a_test, t_test = helpers.make_shape_scenes(1500, seed=11)
