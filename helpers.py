@@ -2012,7 +2012,7 @@ def family_hand_rule(
 # Data: 04 learned late fusion (two modalities of one latent class, with corruption)
 # --------------------------------------------------------------------------------------------
 
-FUSION_CORRUPTION_MODES = ("per_sample", "global", "misleading")
+FUSION_CORRUPTION_MODES = ("per_sample", "global", "misleading", "keyword_swap")
 
 
 def make_two_modalities(
@@ -2105,6 +2105,10 @@ def make_two_modalities(
         wrong[:, None] * keywords_per_class
         + corrupt_rng.integers(0, keywords_per_class, size=(n, seq_len)),
     )
+    # Drawn last, so the three older modes are unchanged by its existence.
+    swap_tokens = wrong[:, None] * keywords_per_class + corrupt_rng.integers(
+        0, keywords_per_class, size=(n, seq_len)
+    )
     if corruption_mode == "global":
         hit = position_rank < int(round(corruption * seq_len))
     else:
@@ -2117,10 +2121,6 @@ def make_two_modalities(
 
 def two_modalities_text_posterior(
     tokens,
-    # Drawn last, so the three older modes are unchanged by its existence.
-    swap_tokens = wrong[:, None] * keywords_per_class + corrupt_rng.integers(
-        0, keywords_per_class, size=(n, seq_len)
-    )
     *,
     vocab_size: int = 60,
     keywords_per_class: int = 3,
@@ -2165,6 +2165,11 @@ def two_modalities_text_posterior(
         keep, hit = np.log1p(-corruption), np.log(corruption)  # -inf at the ends
     if corruption_mode == "per_sample":
         corrupt = np.full_like(clean, -tokens.shape[1] * np.log(vocab_size))
+    elif corruption_mode == "keyword_swap":  # every token one keyword of a class c' != class
+        named = (tokens[:, :, None] // keywords_per_class == np.arange(10)).all(axis=1)
+        others = named.sum(axis=1, keepdims=True) - named  # (n, 10): 1 where c' != class
+        with np.errstate(divide="ignore"):
+            corrupt = np.log(others / 9.0) - tokens.shape[1] * np.log(keywords_per_class)
     else:  # misleading: a clean sequence of one of the other 9 classes, uniformly
         top = clean.max(axis=1, keepdims=True)
         exp = np.exp(clean - top)
@@ -2176,11 +2181,6 @@ def two_modalities_text_posterior(
     return post / post.sum(axis=1, keepdims=True)
 
 
-    elif corruption_mode == "keyword_swap":  # every token one keyword of a class c' != class
-        named = (tokens[:, :, None] // keywords_per_class == np.arange(10)).all(axis=1)
-        others = named.sum(axis=1, keepdims=True) - named  # (n, 10): 1 where c' != class
-        with np.errstate(divide="ignore"):
-            corrupt = np.log(others / 9.0) - tokens.shape[1] * np.log(keywords_per_class)
 def two_modalities_floor_rules(x_image, tokens, *, keywords_per_class: int = 3) -> dict:
     """Training-free rules a reader could write: the floor of :func:`make_two_modalities`.
 
@@ -2211,6 +2211,9 @@ def two_modalities_floor_rules(x_image, tokens, *, keywords_per_class: int = 3) 
     corr = flat @ glyphs.T / flat.shape[1]  # (n, 10) in [-1, 1]
     cls = tokens // keywords_per_class
     votes = (cls[:, :, None] == np.arange(10)).sum(axis=1).astype(np.float64)
+    swapped = votes == tokens.shape[1]  # (n, 10): every token is this class's keyword
+    excluded = np.where(swapped, -np.inf, corr)
+    then_template = (votes + 0.5 * (corr + 1) / 2).argmax(1)
     return {
         "a_template": corr.argmax(1).astype(np.int64),
         "b_keywords": votes.argmax(1).astype(np.int64),
