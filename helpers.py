@@ -1790,102 +1790,108 @@ def plot_seed_curves(
 
 
 FAMILY_NAMES = ("cat", "dog")
-FAMILY_FINE_NAMES = (
-    ("cat/horizontal", "cat/vertical", "cat/diagonal"),
-    ("dog/red", "dog/green", "dog/blue"),
-)
-_FAMILY_TAG_RGB = np.array([[0.95, 0.1, 0.1], [0.1, 0.9, 0.1], [0.15, 0.3, 1.0]], np.float32)
-_FAMILY_STRIPE_DEGREES = np.array([90.0, 0.0, 45.0])  # horizontal, vertical, diagonal stripes
+FAMILY_FINE_NAMES = (("cat/0°", "cat/60°", "cat/120°"), ("dog/red", "dog/green", "dog/blue"))
+FAMILY_STRIPE_MEANS = np.array([0.0, 60.0, 120.0])  # stripe direction (degrees, mod 180)
+FAMILY_HUE_MEANS = np.array([0.0, 120.0, 240.0])  # tag hue (degrees, mod 360): R, G, B
 
 
-def family_class_names(*, fine_per_family: int = 3) -> list[str]:
-    """Names of the fine classes of :func:`make_family_images`, in label order.
+def family_class_names() -> list[str]:
+    """Names of the six fine classes of :func:`make_family_images`, in label order.
 
-    With ``fine_per_family=k`` labels ``0..k-1`` are the cat classes and ``k..2k-1`` the dog
-    classes, e.g. ``['cat/horizontal', ..., 'dog/blue']`` for ``k=3``.
+    Labels 0..2 are the cat classes (stripe direction 0°, 60°, 120°), 3..5 the dog classes
+    (tag hue red, green, blue).
     """
-    k = _check_int("fine_per_family", fine_per_family, low=2, high=3)
-    return [name for names in FAMILY_FINE_NAMES for name in names[:k]]
+    return [name for names in FAMILY_FINE_NAMES for name in names]
+
+
+def _hue_to_rgb(hue_degrees) -> np.ndarray:
+    """Fully saturated, full-value colours of the given hues (degrees), float32 (..., 3)."""
+    h = np.asarray(hue_degrees, dtype=np.float64)[..., None] / 60.0
+    k = (np.array([5.0, 3.0, 1.0]) + h) % 6.0
+    return (1.0 - np.clip(np.minimum(k, 4.0 - k), 0.0, 1.0)).astype(np.float32)
+
+
+def _box_blur(images: np.ndarray, width: int) -> np.ndarray:
+    """Mean over a ``width`` x ``width`` window (edge-padded) of (n, h, w) images."""
+    r = width // 2
+    pad = np.pad(images, ((0, 0), (r, r), (r, r)), mode="edge")
+    c = np.pad(pad.cumsum(1).cumsum(2), ((0, 0), (1, 0), (1, 0)))
+    w = width
+    return (c[:, w:, w:] - c[:, :-w, w:] - c[:, w:, :-w] + c[:, :-w, :-w]) / float(w * w)
 
 
 def make_family_images(
     n: int,
     *,
     size: int = 32,
-    fine_per_family: int = 3,
+    cue_sigma: float = 16.0,
     noise: float = 0.08,
-    label_noise: float = 0.0,
     stripe_contrast: float = 0.55,
     tag_size: int | None = None,
-    tag_strength: float = 1.0,
     return_cue_agrees: bool = False,
     seed: int = 0,
 ) -> tuple[np.ndarray, ...]:
-    """Hierarchical images: a coarse family (cat or dog) and fine classes inside each family.
+    """Hierarchical images: a coarse family (cat or dog) and three fine classes in each family.
 
-    How it is made, per image: a grey body on a dark grey background, with a small saturated
-    colour tag (a square of side ``tag_size``, default size // 5, in red, green or blue) placed
-    at random (it may overlap the body), then Gaussian pixel noise of std ``noise``; values
-    clipped to [0, 1].
-
-    **Difficulty of the fine cues**: the stripes darken the body by the factor
-    ``1 - stripe_contrast`` (default 0.55); the tag's colour is blended into the image with
-    weight ``tag_strength`` (1: pure saturated colour; 0.3: a faint tint of the pixels below).
-    Low contrast, a faint small tag and pixel noise make the cue hard to read from few pixels,
-    which leaves a trained expert room below the ceiling.
+    How it is made, per image: a grey body on a dark grey background, striped, with a small
+    saturated colour tag (a square of side ``tag_size``, default size // 5) placed at random
+    (it may overlap the body), then Gaussian pixel noise of std ``noise``; values clipped to
+    [0, 1]. The stripes (period size / 8, random phase) darken the body by the factor
+    ``1 - stripe_contrast``.
 
     * **Family** (coarse class) = the body's *shape*: a disc for ``cat``, a square rotated by
       up to ±15° for ``dog`` (about the same area; drawn with Pillow). Position, radius
       (0.26–0.34 × size), body brightness and background brightness are random.
-    * **Every** body carries stripes (period size/8, random phase, angle jittered ±8°) and
-      every image carries a tag, so both fine cues are always present. Only the cue of the
-      image's own family decides its fine class; the other cue is drawn at random and is a
-      distractor:
-      a cat's fine class is the stripe orientation (horizontal, vertical, diagonal), a dog's
-      fine class is the tag colour (red, green, blue). A model therefore has to know the family
-      to know which feature to read, which is what an expert per family can specialise in.
+    * **Fine class** = a continuous cue whose class-conditional distributions overlap (no label
+      noise). A cat's fine class ``j`` sets the **stripe direction** ~ N(60° j, ``cue_sigma``)
+      (mod 180°; 0° = horizontal lines, angles in image coordinates); a dog's fine class ``j``
+      sets the **tag hue** ~ N(120° j, 2 ``cue_sigma``) (mod 360°; red, green, blue), drawn
+      fully saturated. The hue's spread is twice the angle's because its classes lie twice as
+      far apart, so both cues are equally hard.
+    * Every image carries both cues; the other family's cue is drawn the same way from a
+      random class and is a distractor. A model has to know the family to know which cue to
+      read, which is what an expert per family can specialise in.
 
-    * **Label noise**: with probability ``label_noise`` the image's own-family cue is redrawn
-      uniformly from the ``k`` values, independently of its label (the family is never noisy).
+    Fine labels are balanced over the six classes (counts differ by at most one); cats are
+    0..2 and dogs 3..5 (names: :func:`family_class_names`).
 
-    Fine labels are balanced over the ``2 * fine_per_family`` classes (counts differ by at most
-    one); cats are ``0..k-1`` and dogs ``k..2k-1`` (names: :func:`family_class_names`).
-
-    **Ceiling** (:func:`family_fine_ceiling`): even a classifier that reads the family and the
-    cue perfectly is right only when the cue agrees with the label, so no classifier beats
-    ``1 - label_noise * (k - 1) / k`` in expectation (pixel noise only lowers what can be read).
-    The ceiling of one drawn sample is the mean of its ``cue_agrees`` mask (see Returns).
-    **Floor** (:func:`family_hand_rule`): the best training-free rule we wrote, the family from
-    the outline's shape, then the stripe direction (cat) or the tag colour (dog); about 0.7 at
-    the defaults with ``label_noise=0.15``. A weaker one, :func:`family_tag_rule`, reads only
-    the tag and answers ``dog/<colour>``: about ``(1 - label_noise * (k - 1) / k) / 2``;
-    chance is ``1 / (2k)``.
+    **Ceiling** (:func:`family_fine_ceiling`, Bayes-optimal, from these distributions): given
+    the family and the *exact* cue value, the best rule picks the nearest class mean and is
+    right with probability ``P(|wrapped N(0, cue_sigma)| < 30°)``, about 0.94 at the default
+    16°. The image is a function of the family, the cue and nuisances drawn independently of
+    the label, so no classifier of the image beats this in expectation.
+    **Floor** (:func:`family_hand_rule`): the best training-free rule we wrote (the family from
+    the outline's shape, then the stripe direction or the tag's hue); about 0.7 at the
+    defaults. A weaker one, :func:`family_tag_rule`, reads only the tag and answers
+    ``dog/<colour>``: about ceiling / 2. Chance is 1 / 6.
 
     Returns ``(x, fine, family)``: ``x`` float32 (n, size, size, 3) in [0, 1]; ``fine`` int64
-    (n,) in ``[0, 2k)``; ``family`` int64 (n,) in {0: cat, 1: dog}, equal to ``fine // k``.
-    With ``return_cue_agrees=True`` a fourth array, bool (n,), says for each image whether its
-    own-family cue agrees with its label (False only where label noise redrew it to another
-    value): its mean is the ceiling of this very sample, the accuracy of a reader told the
-    family and the exact cue.
+    (n,) in [0, 6); ``family`` int64 (n,) in {0: cat, 1: dog}, equal to ``fine // 3``. With
+    ``return_cue_agrees=True`` a fourth array, bool (n,), says for each image whether its
+    own-family cue lies nearest to its own class's mean, i.e. whether the Bayes rule told the
+    family and the exact cue is right: its mean is that rule's accuracy on this very sample.
     """
     from PIL import Image, ImageDraw
 
     n = _check_int("n", n, low=1)
     size = _check_int("size", size, low=24, high=64)
-    k = _check_int("fine_per_family", fine_per_family, low=2, high=3)
+    cue_sigma = _check_float("cue_sigma", cue_sigma, low=0.0, high=90.0)
     noise = _check_float("noise", noise, low=0.0, high=0.5)
-    label_noise = _check_float("label_noise", label_noise, low=0.0, high=1.0)
     stripe_contrast = _check_float("stripe_contrast", stripe_contrast, low=0.0, high=1.0)
     t = size // 5 if tag_size is None else _check_int("tag_size", tag_size, low=1, high=size)
-    tag_strength = _check_float("tag_strength", tag_strength, low=0.0, high=1.0)
     if not isinstance(return_cue_agrees, bool):
         raise TypeError(f"return_cue_agrees must be a bool, got {type(return_cue_agrees).__name__}")
     rng = _rng(seed)
-    fine = _balanced_labels(rng, n, 2 * k)
-    family, sub = fine // k, fine % k
-    cue = np.where(rng.random(n) < label_noise, rng.integers(0, k, n), sub)
-    orient = np.where(family == 0, cue, rng.integers(0, k, n))  # the cats' cue
-    tag = np.where(family == 1, cue, rng.integers(0, k, n))  # the dogs' cue
+    fine = _balanced_labels(rng, n, 6)
+    family, sub = fine // 3, fine % 3
+    stripe_class = np.where(family == 0, sub, rng.integers(0, 3, n))
+    hue_class = np.where(family == 1, sub, rng.integers(0, 3, n))
+    angle_noise = rng.normal(0.0, cue_sigma, n)
+    hue_noise = rng.normal(0.0, 2.0 * cue_sigma, n)
+    angle = (FAMILY_STRIPE_MEANS[stripe_class] + angle_noise) % 180.0
+    hue = (FAMILY_HUE_MEANS[hue_class] + hue_noise) % 360.0
+    own_noise = np.where(family == 0, angle_noise, hue_noise / 2.0)  # on the 180° scale
+    agrees = np.abs((own_noise + 90.0) % 180.0 - 90.0) < 30.0
     radius = rng.uniform(0.26, 0.34, n) * size
     centre = size / 2 + rng.uniform(-0.1, 0.1, (n, 2)) * size
     tilt = rng.uniform(-15.0, 15.0, n)
@@ -1898,80 +1904,83 @@ def make_family_images(
         else:  # circumradius r * sqrt(pi / 2): the square has the disc's area
             ImageDraw.Draw(img).regular_polygon((cx, cy, r * 1.25), 4, rotation=tilt[i], fill=255)
         body[i] = np.asarray(img, dtype=np.float32) / 255.0
-    # Stripes: a square wave along the chosen angle, vectorised over the batch.
-    theta = np.deg2rad(_FAMILY_STRIPE_DEGREES[orient] + rng.uniform(-8.0, 8.0, n))
+    # Stripes: a square wave across lines of direction `angle`, vectorised over the batch.
+    wave = np.deg2rad(angle + 90.0)  # the wave runs perpendicular to the lines
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
-    proj = xx[None] * np.cos(theta)[:, None, None] + yy[None] * np.sin(theta)[:, None, None]
+    proj = xx[None] * np.cos(wave)[:, None, None] + yy[None] * np.sin(wave)[:, None, None]
     phase = rng.uniform(0.0, 2 * np.pi, n)[:, None, None]
     stripes = (np.sin(2 * np.pi * proj / (size / 8) + phase) > 0).astype(np.float32)
     brightness = rng.uniform(0.45, 0.85, n).astype(np.float32)[:, None, None]
     background = rng.uniform(0.05, 0.3, n).astype(np.float32)[:, None, None]
     grey = background * (1 - body) + brightness * (1.0 - stripe_contrast * stripes) * body
     x = np.repeat(grey[..., None], 3, axis=-1)
-    # Tag: a t-pixel square of a saturated colour at a random place, blended in.
+    # Tag: a t-pixel square of a saturated colour at a random place.
     top, left = rng.integers(0, size - t + 1, (2, n))
     pos = np.arange(size)
     rows = (pos[None] >= top[:, None]) & (pos[None] < top[:, None] + t)
     cols = (pos[None] >= left[:, None]) & (pos[None] < left[:, None] + t)
     in_tag = (rows[:, :, None] & cols[:, None, :])[..., None]
-    tinted = tag_strength * _FAMILY_TAG_RGB[tag][:, None, None, :] + (1 - tag_strength) * x
-    x = np.where(in_tag, tinted, x)
+    x = np.where(in_tag, _hue_to_rgb(hue)[:, None, None, :], x)
     if noise > 0:
         x = x + rng.normal(0.0, noise, x.shape).astype(np.float32)
     x = np.clip(x, 0.0, 1.0).astype(np.float32)
-    return (x, fine, family, cue == sub) if return_cue_agrees else (x, fine, family)
+    return (x, fine, family, agrees) if return_cue_agrees else (x, fine, family)
 
 
-def family_fine_ceiling(*, label_noise: float, fine_per_family: int = 3) -> float:
-    """Bayes ceiling of the fine task of :func:`make_family_images`: ``1 - label_noise (k-1)/k``.
+def family_fine_ceiling(*, cue_sigma: float) -> float:
+    """Bayes ceiling of the fine task of :func:`make_family_images` at ``cue_sigma`` degrees.
 
-    The best any classifier can do in expectation, even one told the family and the exact cue:
-    the cue matches the label with probability ``1 - label_noise + label_noise / k``.
+    Given the family and the exact cue, the Bayes rule picks the nearest class mean (equal
+    priors, one wrapped normal per class, means 60° apart on the 180° circle); it is right when
+    the wrapped noise stays within ±30°: ``sum_j [Phi((30 + 180 j) / s) - Phi((-30 + 180 j) / s)]``.
+    No classifier of the images beats this in expectation. ``cue_sigma = 0`` gives 1.
     """
-    label_noise = _check_float("label_noise", label_noise, low=0.0, high=1.0)
-    k = _check_int("fine_per_family", fine_per_family, low=2, high=3)
-    return 1.0 - label_noise * (k - 1) / k
+    s = _check_float("cue_sigma", cue_sigma, low=0.0, high=90.0)
+    if s == 0.0:
+        return 1.0
+    phi = lambda z: 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))  # noqa: E731
+    return float(sum(phi((30 + 180 * j) / s) - phi((-30 + 180 * j) / s) for j in range(-5, 6)))
 
 
-def family_tag_rule(x, *, fine_per_family: int = 3) -> np.ndarray:
-    """The floor of :func:`make_family_images`: fine labels from the tag colour alone.
+def family_tag_rule(x) -> np.ndarray:
+    """A family-blind rule for :func:`make_family_images`: fine labels from the tag alone.
 
-    A training-free, family-blind rule: among the image's saturated pixels (max - min channel
-    > 0.35) take the mean colour, and answer ``dog/<dominant channel>`` (labels ``k..2k-1``).
+    Among the image's saturated pixels (max - min channel > 0.35) take the mean colour and
+    answer ``dog/<dominant channel>`` (labels 3..5). For a fully saturated colour the dominant
+    channel is the nearest of the hues 0°/120°/240°, the Bayes rule for the dogs' cue.
     ``x``: float array (n, size, size, 3) in [0, 1]. Returns int64 (n,).
     """
-    k = _check_int("fine_per_family", fine_per_family, low=2, high=3)
     x = np.asarray(x)
     if x.ndim != 4 or x.shape[-1] != 3:
         raise ValueError(f"x must be images of shape (n, height, width, 3), got {x.shape}")
     saturated = (x.max(axis=-1) - x.min(axis=-1) > 0.35)[..., None]
     colour = (x * saturated).sum(axis=(1, 2)) / np.maximum(saturated.sum(axis=(1, 2)), 1)
-    return (k + np.minimum(colour.argmax(axis=-1), k - 1)).astype(np.int64)
+    return (3 + colour.argmax(axis=-1)).astype(np.int64)
 
 
-def family_hand_rule(
-    x, *, family_threshold: float = 0.62, fine_per_family: int = 3, return_scores: bool = False
-):
+def family_hand_rule(x, *, family_threshold: float = 0.62, return_scores: bool = False):
     """The floor of :func:`make_family_images`: the best training-free rule we wrote.
 
     Three hand-written steps, no learning (only ``family_threshold`` may be picked on
     training images):
 
-    1. **Tag**: the 9 most saturated pixels (max - min channel) are taken as the tag; its colour
-       is their mean minus their grey level, and the dominant channel names red/green/blue.
+    1. **Tag**: the 9 most saturated pixels (max - min channel) are taken as the tag; the
+       dominant channel of their mean colour minus its grey level names red/green/blue.
     2. **Family**: tag pixels are painted with the background level, the grey image is box-
        blurred (5x5) and thresholded half-way between its 5th and 95th percentiles; the shape
        score is the 99th percentile of the mask's distance from its centroid over sqrt(area)
        (about 0.56 for a disc, 0.71 for a square). Above ``family_threshold``: dog.
-    3. **Stripes**: inside that mask, the mean absolute vertical over horizontal gradient;
-       > 1.5 horizontal, < 1 / 1.5 vertical, otherwise diagonal.
+    3. **Stripes**: the structure tensor of the grey image's gradients inside the mask (shrunk
+       by 2 pixels, away from the outline) gives the stripes' direction; the nearest of
+       0°/60°/120° names the class.
 
     The answer is ``cat/<stripes>`` or ``dog/<tag colour>``. ``x``: float array
-    (n, size, size, 3) in [0, 1]. Returns int64 (n,) labels in ``[0, 2k)``, and with
+    (n, size, size, 3) in [0, 1]. Returns int64 (n,) labels in [0, 6), and with
     ``return_scores=True`` also the shape scores (float, n) for choosing the threshold.
     """
-    k = _check_int("fine_per_family", fine_per_family, low=2, high=3)
     family_threshold = _check_float("family_threshold", family_threshold, low=0.0, high=2.0)
+    if not isinstance(return_scores, bool):
+        raise TypeError(f"return_scores must be a bool, got {type(return_scores).__name__}")
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 4 or x.shape[-1] != 3 or min(x.shape[1:3]) < 8:
         raise ValueError(
@@ -1982,14 +1991,12 @@ def family_hand_rule(
     top = np.argsort(-saturation, axis=1)[:, :9]
     flat = x.reshape(n, -1, 3)
     tag_rgb = np.take_along_axis(flat, top[..., None], axis=1).mean(axis=1)
-    tag = np.minimum((tag_rgb - tag_rgb.mean(axis=1, keepdims=True)).argmax(axis=1), k - 1)
+    tag = (tag_rgb - tag_rgb.mean(axis=1, keepdims=True)).argmax(axis=1)
     grey = x.mean(axis=-1).reshape(n, -1)
     background = np.percentile(grey, 20, axis=1)
     grey[np.arange(n)[:, None], top] = background[:, None]
     grey = grey.reshape(n, h, w)
-    pad = np.pad(grey, ((0, 0), (2, 2), (2, 2)), mode="edge")
-    c = np.pad(pad.cumsum(1).cumsum(2), ((0, 0), (1, 0), (1, 0)))
-    blur = (c[:, 5:, 5:] - c[:, :-5, 5:] - c[:, 5:, :-5] + c[:, :-5, :-5]) / 25.0
+    blur = _box_blur(grey, 5)
     lo, hi = np.percentile(blur.reshape(n, -1), [5, 95], axis=1)
     mask = blur > ((lo + hi) / 2)[:, None, None]
     scores = np.zeros(n)
@@ -1998,13 +2005,14 @@ def family_hand_rule(
         if rows.size:
             dist = np.hypot(rows - rows.mean(), cols - cols.mean())
             scores[i] = np.percentile(dist, 99) / np.sqrt(rows.size)
-    inside = mask[:, :-1, :-1]
-    dy = (np.abs(np.diff(grey, axis=1))[:, :, :-1] * inside).sum(axis=(1, 2))
-    dx = (np.abs(np.diff(grey, axis=2))[:, :-1, :] * inside).sum(axis=(1, 2))
-    ratio = dy / np.maximum(dx, 1e-9)
-    stripes = np.where(ratio > 1.5, 0, np.where(ratio < 1 / 1.5, 1, 2))
-    stripes = np.minimum(stripes, k - 1)
-    pred = np.where(scores > family_threshold, k + tag, stripes).astype(np.int64)
+    inside = (_box_blur(mask.astype(np.float64), 5) > 0.999)[:, 1:-1, 1:-1]
+    gy = (grey[:, 2:, 1:-1] - grey[:, :-2, 1:-1]) * inside
+    gx = (grey[:, 1:-1, 2:] - grey[:, 1:-1, :-2]) * inside
+    sxx, syy, sxy = ((a * b).sum(axis=(1, 2)) for a, b in ((gx, gx), (gy, gy), (gx, gy)))
+    wave = 0.5 * np.degrees(np.arctan2(2 * sxy, sxx - syy))  # gradient (wave) direction
+    lines = (wave + 90.0) % 180.0
+    stripes = np.round(lines / 60.0).astype(np.int64) % 3
+    pred = np.where(scores > family_threshold, 3 + tag, stripes).astype(np.int64)
     return (pred, scores) if return_scores else pred
 
 
