@@ -191,3 +191,63 @@ def test_multiscale_floor_holds_at_every_training_seed():
         )
         assert 0.42 < np.mean(helpers.multiscale_floor_rule(x_tr, y_tr, x) == y) < 0.65
         assert np.mean(helpers.multiscale_oracle(x, mask) == y) >= 0.99
+
+
+def test_multiscale_neighbour_floor_and_bayes_ceiling():
+    # Notebook 05's setting and seeds layout (train s, test s + 2000): the stronger floor sits
+    # near 0.8, the near-Bayes ceiling near 1.0, leaving room for the nets in between.
+    for seed in (0, 41, 1234):
+        x_tr, y_tr = helpers.make_multiscale_textures(1200, size=16, noise=1.25, seed=seed)
+        x, y = helpers.make_multiscale_textures(800, size=16, noise=1.25, seed=seed + 2000)
+        floor = helpers.multiscale_neighbour_rule(x_tr, y_tr, x)
+        assert floor.dtype == np.int64 and floor.shape == (800,)
+        assert 0.72 < np.mean(floor == y) < 0.87
+        assert np.mean(floor == y) > np.mean(helpers.multiscale_floor_rule(x_tr, y_tr, x) == y)
+        ceiling = helpers.multiscale_bayes_rule(x, noise=1.25, seed=seed)
+        assert ceiling.dtype == np.int64 and ceiling.shape == (800,)
+        assert np.mean(ceiling == y) > 0.99
+        assert np.mean(ceiling == y) > np.mean(floor == y) + 0.1
+
+
+def test_multiscale_bayes_rule_degrades_with_noise_and_is_deterministic():
+    x, y = helpers.make_multiscale_textures(400, size=16, noise=2.5, seed=5)
+    p1 = helpers.multiscale_bayes_rule(x, noise=2.5, n_masks=100, seed=1)
+    assert np.array_equal(p1, helpers.multiscale_bayes_rule(x, noise=2.5, n_masks=100, seed=1))
+    assert 1 / 6 < np.mean(p1 == y) < 0.95  # noisier data: the ceiling drops below 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match", "error"),
+    [
+        ({"noise": 0.0}, "noise", ValueError),
+        ({"noise": "a"}, "noise", TypeError),
+        ({"noise": 1.0, "n_masks": 0}, "n_masks", ValueError),
+        ({"noise": 1.0, "n_masks": 2.5}, "n_masks", TypeError),
+        ({"noise": 1.0, "seed": -1}, "seed", ValueError),
+    ],
+)
+def test_multiscale_bayes_rule_bad_input(kwargs, match, error):
+    x, _ = helpers.make_multiscale_textures(4, size=8, seed=0)
+    with pytest.raises(error, match=match):
+        helpers.multiscale_bayes_rule(x, **kwargs)
+
+
+def test_multiscale_bayes_and_neighbour_rule_bad_shapes():
+    x, y = helpers.make_multiscale_textures(30, size=12, seed=2)
+    with pytest.raises(ValueError, match="x must have shape"):
+        helpers.multiscale_bayes_rule(x[..., 0], noise=1.0)
+    with pytest.raises(ValueError, match="square"):
+        helpers.multiscale_bayes_rule(x[:, :, :8], noise=1.0)
+    with pytest.raises(ValueError, match="blur"):
+        helpers.multiscale_neighbour_rule(x, y, x, blur=2)
+    with pytest.raises(ValueError, match="blur"):
+        helpers.multiscale_neighbour_rule(x, y, x, blur=9)
+    with pytest.raises(ValueError, match="y_train"):
+        helpers.multiscale_neighbour_rule(x, y[:3], x)
+    with pytest.raises(ValueError, match="layouts"):
+        helpers.multiscale_neighbour_rule(x[y % 3 == 0], y[y % 3 == 0], x)
+    small, _ = helpers.make_multiscale_textures(4, size=8, seed=3)
+    with pytest.raises(ValueError, match="same image size"):
+        helpers.multiscale_neighbour_rule(x, y, small)
+    with pytest.raises(ValueError, match="x_train must have shape"):
+        helpers.multiscale_neighbour_rule(x[..., 0], y, x)
