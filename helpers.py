@@ -1707,6 +1707,74 @@ def question_only_rule(train_questions, train_answers, test_questions) -> np.nda
     return np.array([best.get(q.tobytes(), fallback) for q in test_q], dtype=np.int64)
 
 
+_BRIGHT = 0.35  # a pixel belongs to an object when its largest channel exceeds this
+
+
+def _check_images(images, name: str, ndim: int) -> np.ndarray:
+    x = np.asarray(images)
+    if x.ndim != ndim or x.shape[-1] != 3 or not np.issubdtype(x.dtype, np.floating):
+        raise ValueError(
+            f"{name} must be float RGB images of {ndim} dimensions (..., height, width, 3), "
+            f"got {x.dtype} {x.shape}"
+        )
+    return x
+
+
+def shape_scenes_image_rule(images, qtypes) -> np.ndarray:
+    """Training-free rules for :func:`make_shape_scenes` that read the image, not the question.
+
+    They know each question's *type* but ignore its words (which shape or colour is asked):
+    "what color is the <shape> ?" -> the palette colour most frequent among the object pixels
+    (a pixel whose largest channel exceeds 0.35, given the palette colour nearest in RGB
+    direction); "is there a <color> <shape> ?" -> "yes" (without the question the image says
+    nothing: the answer prior 1/2); "how many <shape>s ?" -> the number of occupied cells of
+    the 2 × 2 grid (at least 8 object pixels), i.e. every object counted whatever its shape.
+    Measured on ten sets of 1000 scenes of the default generator: colour 0.75 on average
+    (0.71–0.78), count 0.45 (0.42–0.47), far above those types' answer priors (1/4): an
+    image-only floor.
+
+    ``images`` float (n, size, size, 3) with ``size`` even, ``qtypes`` int (n,) in {0, 1, 2}.
+    Returns int64 (n,) answer ids (indices into :data:`QA_ANSWERS`).
+    """
+    x = _check_images(images, "images", 4)
+    t = np.asarray(qtypes)
+    if t.shape != (len(x),) or not np.issubdtype(t.dtype, np.integer):
+        raise ValueError(f"qtypes must be int question types, one per image, got {t.shape}")
+    if t.size and (t.min() < 0 or t.max() > 2):
+        raise ValueError("qtypes must lie in {0, 1, 2} (SCENE_QUESTION_TYPES)")
+    n, h, w, _ = x.shape
+    if h % 2 or w % 2:
+        raise ValueError(f"images must have an even height and width (a 2 x 2 grid), got {h}x{w}")
+    bright = x.max(axis=-1) > _BRIGHT
+    palette = _SCENE_RGB / np.linalg.norm(_SCENE_RGB, axis=1, keepdims=True)
+    nearest = np.einsum("nhwc,kc->nhwk", x, palette).argmax(-1)  # cosine up to a pixel's norm
+    votes = np.stack([(bright & (nearest == k)).sum((1, 2)) for k in range(len(palette))], 1)
+    colour = np.array([QA_ANSWERS.index(c) for c in SCENE_COLORS])[votes.argmax(1)]
+    cells = (bright.reshape(n, 2, h // 2, 2, w // 2).sum((2, 4)) >= 8).sum((1, 2))
+    count = np.array([QA_ANSWERS.index(str(k)) for k in range(4)])[np.minimum(cells, 3)]
+    return np.select([t == 0, t == 1], [colour, QA_ANSWERS.index("yes")], count).astype(np.int64)
+
+
+def clip_fill_ratio_rule(frames) -> np.ndarray:
+    """A training-free shape reader for :func:`make_motion_clips`: the fill ratio of one frame.
+
+    The object's pixels (largest channel above 0.35) divided by the area of their bounding box:
+    a square fills 1, a circle π/4 ≈ 0.79, a triangle 1/2. Ratio > 0.9 -> square, > 0.65 ->
+    circle, else triangle. ``frames`` float (n, size, size, 3), one frame per clip (for
+    example ``clips[:, 0]``). Returns int64 (n,) shape indices into :data:`SCENE_SHAPES`;
+    on the default generator it reads every test clip's shape (a floor equal to the ceiling).
+    """
+    mask = _check_images(frames, "frames", 4).max(axis=-1) > _BRIGHT
+    rows, cols = mask.any(axis=2), mask.any(axis=1)
+
+    def extent(a):  # number of lines from the first to the last that hold the object
+        return a.shape[1] - a[:, ::-1].argmax(1) - a.argmax(1)
+
+    ratio = mask.sum((1, 2)) / np.maximum(extent(rows) * extent(cols), 1)
+    square, circle, triangle = (SCENE_SHAPES.index(s) for s in ("square", "circle", "triangle"))
+    return np.where(ratio > 0.9, square, np.where(ratio > 0.65, circle, triangle)).astype(np.int64)
+
+
 def plot_paired_seeds(
     per_seed: Mapping[str, Sequence[float]],
     *,
@@ -1776,6 +1844,9 @@ def plot_seed_curves(
             ax.plot(
                 epochs, h[metric], lw=0.9, alpha=0.8, color=colors[i % len(colors)], label=label
             )
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric)
     ax.set_title(title or f"{metric}, every seed", fontsize=9)

@@ -356,8 +356,11 @@ def test_plot_paired_seeds_and_curves():
     matplotlib.use("Agg")
     ax = helpers.plot_paired_seeds({"a": [0.8, 0.9], "b": [0.5, 0.6]}, ylabel="acc", floor=0.1)
     assert len(ax.get_xticklabels()) == 2
-    ax = helpers.plot_seed_curves({"a": [{"val_accuracy": [0.1, 0.2]}]})
+    ax = helpers.plot_seed_curves({"a": [{"val_accuracy": [0.1, 0.2, 0.3, 0.4]}]})
     assert len(ax.get_lines()) == 1
+    ax.figure.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if 1 <= t <= 4]
+    assert ticks and all(float(t).is_integer() for t in ticks)  # whole epochs
 
 
 @pytest.mark.parametrize(
@@ -377,3 +380,63 @@ def test_plot_paired_seeds_bad_input(kwargs, match):
 def test_plot_seed_curves_bad_input(runs):
     with pytest.raises(ValueError, match="runs"):
         helpers.plot_seed_curves(runs)
+
+
+# --------------------------------------------------------------------------------------------
+# Image-only floors: shape_scenes_image_rule, clip_fill_ratio_rule
+# --------------------------------------------------------------------------------------------
+
+
+def test_shape_scenes_image_rule_floor_per_type():
+    images, _, answers, qtypes = helpers.make_shape_scenes(1500, seed=21)
+    pred = helpers.shape_scenes_image_rule(images, qtypes)
+    assert pred.shape == (1500,) and pred.dtype == np.int64
+    hit = pred == answers
+    per_type = [hit[qtypes == t].mean() for t in range(3)]
+    assert 0.65 < per_type[0] < 0.85  # colour: far above the prior 1/4, not the ceiling
+    assert per_type[1] == np.mean(answers[qtypes == 1] == helpers.QA_ANSWERS.index("yes"))
+    assert 0.38 < per_type[2] < 0.55  # count of objects: above the prior 1/4
+    words = {helpers.QA_ANSWERS[a] for a in pred[qtypes == 0]}
+    assert words <= set(helpers.SCENE_COLORS)
+    assert {helpers.QA_ANSWERS[a] for a in pred[qtypes == 2]} <= {"0", "1", "2", "3"}
+
+
+def test_shape_scenes_image_rule_reads_a_drawn_scene():
+    images, _, answers, qtypes = helpers.make_shape_scenes(300, noise=0.0, seed=22)
+    hit = helpers.shape_scenes_image_rule(images, qtypes) == answers
+    # one object per colour question: the only colour there is the answer
+    one = (images.max(-1) > 0.35).reshape(300, 2, 12, 2, 12).sum((2, 4)) >= 8
+    lone = (qtypes == 0) & (one.sum((1, 2)) == 1)
+    assert lone.sum() > 20 and hit[lone].all()
+
+
+@pytest.mark.parametrize(
+    ("images", "qtypes", "match"),
+    [
+        (np.zeros((2, 24, 24)), np.zeros(2, int), "images"),
+        (np.zeros((2, 24, 24, 3), dtype=int), np.zeros(2, int), "images"),
+        (np.zeros((2, 23, 23, 3)), np.zeros(2, int), "even"),
+        (np.zeros((2, 24, 24, 3)), np.zeros(3, int), "qtypes"),
+        (np.zeros((2, 24, 24, 3)), np.zeros(2), "qtypes"),
+        (np.zeros((2, 24, 24, 3)), np.array([0, 3]), "qtypes"),
+    ],
+)
+def test_shape_scenes_image_rule_bad_input(images, qtypes, match):
+    with pytest.raises(ValueError, match=match):
+        helpers.shape_scenes_image_rule(images, qtypes)
+
+
+def test_clip_fill_ratio_rule_reads_every_shape():
+    clips, _, _, _, attrs = helpers.make_motion_clips(
+        300, frames=2, return_attributes=True, seed=23
+    )
+    for frame in (0, 1):
+        pred = helpers.clip_fill_ratio_rule(clips[:, frame])
+        assert pred.shape == (300,) and pred.dtype == np.int64
+        assert np.array_equal(pred, attrs[:, 2])  # floor = ceiling for shape
+
+
+@pytest.mark.parametrize("frames", [np.zeros((2, 8, 24, 24, 3)), np.zeros((2, 24, 24, 3), int)])
+def test_clip_fill_ratio_rule_bad_input(frames):
+    with pytest.raises(ValueError, match="frames"):
+        helpers.clip_fill_ratio_rule(frames)
